@@ -1,0 +1,48 @@
+"""What every command shares: the config file and the database, opened lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.config import Config, ConfigError, load_config, resolve_db_url
+from storage.db import mask_url, open_database
+
+
+@dataclass
+class CliContext:
+    config_path: str
+    db_url: str | None = None
+    _db: tuple[Engine, sessionmaker[Session]] | None = field(default=None, repr=False)
+
+    def config(self, *, required: bool = True) -> Config:
+        try:
+            return self._load(required)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    def _load(self, required: bool) -> Config:
+        return load_config(self.config_path, required=required)
+
+    @cached_property
+    def database_url(self) -> str:
+        if self.db_url:
+            return resolve_db_url(self.db_url)
+        return self.config(required=False).database_url
+
+    def sessions(self) -> sessionmaker[Session]:
+        """Session factory on the configured database, migrated to the latest schema."""
+        if self._db is None:
+            try:
+                self._db = open_database(self.database_url)
+            except Exception as exc:  # a DB error message may embed the URL: mask it
+                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise click.ClickException(
+                    f"cannot open database {mask_url(self.database_url)}: "
+                    f"{message.replace(self.database_url, mask_url(self.database_url))}"
+                ) from None
+        return self._db[1]

@@ -1,0 +1,170 @@
+"""jobtrail.toml: load, validate, and explain mistakes before anything is crawled.
+
+Every error names the file, the entry and the key, because the reader is usually a
+cron log, not a person at a prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_PATH = "jobtrail.toml"
+DEFAULT_DB_URL = "sqlite:///jobtrail.db"
+DB_URL_ENV = "JOBTRAIL_DB_URL"
+
+SOURCE_KEYS = {
+    "name", "url", "kind", "company", "link_pattern", "tags", "selectors", "board", "max_pages",
+}
+SELECTOR_KEYS = {
+    "title", "company", "locations", "department", "employment_type", "workplace", "date_posted",
+    "valid_through", "description", "requirements", "nice_to_have", "responsibilities", "benefits",
+    "related_jobs",
+}
+TOP_LEVEL_KEYS = {"database", "sources", "notify", "crawl"}
+
+
+class ConfigError(ValueError):
+    """A problem in jobtrail.toml, phrased for the person who wrote it."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    url: str | None = None
+    kind: str = "auto"
+    company: str | None = None
+    link_pattern: str | None = None
+    tags: tuple[str, ...] = ()
+    selectors: dict[str, str] = field(default_factory=dict)
+    board: str | None = None  # ATS board token, when kind is an ATS
+    max_pages: int | None = None
+
+    @property
+    def link_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.link_pattern) if self.link_pattern else None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    database_url: str
+    sources: tuple[SourceConfig, ...]
+    #: raw [[notify]] tables; validated by pipelines.alerts when alerts are configured
+    notify: tuple[dict[str, Any], ...] = ()
+    crawl: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"{self.path}: no source named {name!r} (known: {known})")
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True) -> Config:
+    """Read and validate a config file; a missing optional file gives an empty config."""
+    path = Path(path)
+    if not path.exists():
+        if required:
+            raise ConfigError(f"{path}: not found (run 'jobtrail init' to write an example)")
+        return Config(path=None, database_url=resolve_db_url(None), sources=())
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
+    where = str(path) if path else "<config>"
+    unknown = set(raw) - TOP_LEVEL_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+    database = raw.get("database", {})
+    if not isinstance(database, dict) or set(database) - {"url"}:
+        raise ConfigError(f"{where}: [database] takes only 'url'")
+    sources = raw.get("sources", [])
+    if not isinstance(sources, list):
+        raise ConfigError(f"{where}: 'sources' must be [[sources]] tables")
+    parsed = tuple(_parse_source(entry, index, where) for index, entry in enumerate(sources))
+    seen: set[str] = set()
+    for source in parsed:
+        if source.name in seen:
+            raise ConfigError(f"{where}: source {source.name!r}: duplicate name")
+        seen.add(source.name)
+    notify = raw.get("notify", [])
+    if not isinstance(notify, list):
+        raise ConfigError(f"{where}: 'notify' must be [[notify]] tables")
+    crawl = raw.get("crawl", {})
+    return Config(
+        path=path,
+        database_url=resolve_db_url(database.get("url"), base=path.parent if path else None),
+        sources=parsed,
+        notify=tuple(notify),
+        crawl=dict(crawl),
+    )
+
+
+def resolve_db_url(configured: str | None, base: Path | None = None) -> str:
+    """Environment beats file beats default; a relative SQLite path is relative to the config file."""
+    url = os.environ.get(DB_URL_ENV) or configured or DEFAULT_DB_URL
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and base is not None:
+        relative = url[len("sqlite:///"):]
+        if relative and relative != ":memory:":
+            url = "sqlite:///" + str((base / relative).resolve())
+    return url
+
+
+def _parse_source(entry: Any, index: int, where: str) -> SourceConfig:
+    label = f"{where}: sources[{index}]"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{label}: must be a table")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{label}: missing 'name'")
+    label = f"{where}: source {name!r}"
+    unknown = set(entry) - SOURCE_KEYS
+    if unknown:
+        raise ConfigError(f"{label}: unknown key(s): {', '.join(sorted(unknown))}")
+    url, board = entry.get("url"), entry.get("board")
+    if not url and not board:
+        raise ConfigError(f"{label}: missing 'url' (or 'board' for an ATS kind)")
+    if url is not None and (not isinstance(url, str) or not re.match(r"https?://", url)):
+        raise ConfigError(f"{label}: 'url' must be an http(s) URL, got {url!r}")
+    pattern = entry.get("link_pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise ConfigError(f"{label}: 'link_pattern' is not a valid regex: {exc}") from None
+    selectors = entry.get("selectors", {})
+    if not isinstance(selectors, dict) or not all(isinstance(v, str) for v in selectors.values()):
+        raise ConfigError(f"{label}: 'selectors' must be a table of CSS selector strings")
+    bad = set(selectors) - SELECTOR_KEYS
+    if bad:
+        raise ConfigError(f"{label}: unknown selector key(s): {', '.join(sorted(bad))}")
+    tags = entry.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ConfigError(f"{label}: 'tags' must be a list of strings")
+    kind = entry.get("kind", "auto")
+    _check_kind(kind, label)
+    max_pages = entry.get("max_pages")
+    if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
+        raise ConfigError(f"{label}: 'max_pages' must be a positive integer")
+    return SourceConfig(
+        name=name.strip(), url=url, kind=kind, company=entry.get("company"), link_pattern=pattern,
+        tags=tuple(tags), selectors=dict(selectors), board=board, max_pages=max_pages,
+    )
+
+
+def _check_kind(kind: Any, label: str) -> None:
+    from crawler.extract import known_kinds  # registry lives with the extractors
+
+    allowed = {"auto", *known_kinds()}
+    if kind not in allowed:
+        raise ConfigError(f"{label}: unknown 'kind' {kind!r} (one of: {', '.join(sorted(allowed))})")

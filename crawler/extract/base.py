@@ -1,0 +1,73 @@
+"""The contract between the generic spider and each source kind.
+
+A kind says which URLs to fetch first (``start``) and turns each fetched page into
+postings plus further fetches (``parse``). Both are plain functions over plain data:
+no Scrapy networking and no storage here, so every kind is tested from files alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from w3lib.encoding import html_to_unicode
+
+from crawler.config import SourceConfig
+from crawler.items import Posting
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One request a kind wants made. ``role`` and ``data`` come back on the Page."""
+
+    url: str
+    role: str
+    method: str = "GET"
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    #: a documented public API: robots.txt does not apply (pages still obey it)
+    is_api: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched response as a kind sees it."""
+
+    url: str
+    body: bytes
+    role: str | None = None  # None: a saved file given to `jobtrail extract`; the kind guesses
+    status: int = 200
+    content_type: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """Body decoded by BOM, Content-Type, <meta charset>, then sniffing; never raises."""
+        _, text = html_to_unicode(self.content_type, self.body)
+        return text
+
+
+@dataclass
+class Parsed:
+    postings: list[Posting] = field(default_factory=list)
+    follow: list[Fetch] = field(default_factory=list)
+
+
+class ExtractError(ValueError):
+    """The page cannot be read as what its role says (malformed JSON, wrong shape...).
+
+    The message is one line and names what was wrong; the source fails for this run.
+    """
+
+
+class SourceKind(Protocol):
+    key: str
+
+    def start(self, source: SourceConfig) -> list[Fetch]:
+        """First fetches for a source (listing page, API first page...)."""
+        ...
+
+    def parse(self, page: Page, source: SourceConfig) -> Parsed:
+        """Postings found on ``page`` and what to fetch next. Raises ExtractError."""
+        ...

@@ -1,0 +1,76 @@
+"""The normalized posting: the one record every source kind produces.
+
+Scrapy accepts dataclass items, so the same type flows from extractors through the
+pipelines into storage (as ``to_dict()``, because storage knows nothing of crawler).
+See docs/posting.md for what each field means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+#: Fields whose value is a list of strings, one bullet each.
+LIST_FIELDS: tuple[str, ...] = ("requirements", "nice_to_have", "responsibilities", "benefits")
+
+#: Fields that identify a posting rather than describe it; they never count as content.
+IDENTITY_FIELDS: tuple[str, ...] = ("source", "external_id")
+
+WORKPLACES: tuple[str, ...] = ("onsite", "remote", "hybrid")
+SALARY_INTERVALS: tuple[str, ...] = ("hour", "day", "week", "month", "year")
+
+
+@dataclass(slots=True)
+class Salary:
+    min: float | None = None
+    max: float | None = None
+    currency: str | None = None
+    interval: str | None = None  # one of SALARY_INTERVALS
+
+
+@dataclass(slots=True)
+class RelatedJob:
+    title: str
+    url: str
+
+
+@dataclass(slots=True)
+class Posting:
+    source: str
+    external_id: str
+    url: str
+    title: str
+    company: str | None = None
+    locations: list[str] = field(default_factory=list)
+    department: str | None = None
+    employment_type: str | None = None
+    workplace: str | None = None  # one of WORKPLACES
+    salary: Salary | None = None
+    date_posted: str | None = None  # ISO date, YYYY-MM-DD
+    valid_through: str | None = None  # ISO date, YYYY-MM-DD
+    description: str | None = None  # plain text, paragraphs separated by a blank line
+    requirements: list[str] = field(default_factory=list)
+    nice_to_have: list[str] = field(default_factory=list)
+    responsibilities: list[str] = field(default_factory=list)
+    benefits: list[str] = field(default_factory=list)
+    related_jobs: list[RelatedJob] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with exactly the documented keys, in documented order."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Posting:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        salary = values.get("salary")
+        if isinstance(salary, dict):
+            values["salary"] = Salary(**salary)
+        values["related_jobs"] = [
+            job if isinstance(job, RelatedJob) else RelatedJob(**job) for job in values.get("related_jobs") or []
+        ]
+        return cls(**values)
+
+
+POSTING_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Posting))
+CONTENT_FIELDS: tuple[str, ...] = tuple(name for name in POSTING_FIELDS if name not in IDENTITY_FIELDS)

@@ -1,0 +1,52 @@
+"""Scrapy settings for jobtrail, and every JOBTRAIL_* default, in one place.
+
+Components read these through ``crawler.settings`` in ``from_crawler``; nothing reads
+them at import time. Override per run with ``-s NAME=value`` (scrapy) or the CLI.
+"""
+
+BOT_NAME = "jobtrail"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- jobtrail's own settings (alphabetical) -------------------------------------------
+#: postings per database write batch (one transaction each)
+JOBTRAIL_BATCH_SIZE = 200
+#: a posting missing from this many successful crawls of its source in a row is closed
+JOBTRAIL_CLOSE_AFTER_MISSES = 2
+#: path of jobtrail.toml; JOBTRAIL_CONFIG in the environment overrides
+JOBTRAIL_CONFIG = "jobtrail.toml"
+#: contact URL put in the User-Agent so site owners can reach the operator
+JOBTRAIL_CONTACT_URL = "https://github.com/jobtrail/jobtrail"
+#: database URL; empty means: take it from the config file (or JOBTRAIL_DB_URL env)
+JOBTRAIL_DB_URL = ""
+#: run id grouping the crawl_runs rows of one invocation (set by the CLI)
+JOBTRAIL_RUN_ID = ""
+#: only crawl these source names (comma-separated); empty means all
+JOBTRAIL_SOURCES = ""
+
+# --- Scrapy: a polite monitor -----------------------------------------------------------
+USER_AGENT = f"jobtrail/0.1 (+{JOBTRAIL_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.version.VersionPipeline": 500,
+}

@@ -1,0 +1,1 @@
+"""Alerts: notify rules, the delivery outbox, digest rendering, sending through apprise."""

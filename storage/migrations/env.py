@@ -1,0 +1,22 @@
+"""Alembic environment: run against the connection storage.db hands us."""
+
+from alembic import context
+
+from storage.models import Base
+
+target_metadata = Base.metadata
+config = context.config
+connection = config.attributes.get("connection")
+
+if connection is None:  # `alembic` CLI use: build an engine from sqlalchemy.url
+    from storage.db import create_db_engine
+
+    engine = config.attributes.get("engine") or create_db_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+else:
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,174 @@
+"""Tables. Every schema change goes through an Alembic migration in storage/migrations.
+
+Posting fields are stored column-per-field (lists and salary as JSON) so that SQL can
+filter on them; the same names as the normalized posting record (docs/posting.md).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JsonType}
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlRun(Base):
+    """One source crawled once. ``run_id`` groups the sources of one `jobtrail crawl`."""
+
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(40), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(10), default="running")  # running|ok|failed
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    postings_seen: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_crawl_runs_source_started", "source_id", "started_at"),)
+
+
+class Posting(Base):
+    __tablename__ = "postings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    latest_seq: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open|closed
+    closed_at: Mapped[datetime | None]
+    missed_runs: Mapped[int] = mapped_column(Integer, default=0)
+    repost_of_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id", ondelete="SET NULL"))
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", name="uq_postings_source_external"),
+        Index("ix_postings_company_title", "company", "title"),
+    )
+
+
+class PostingVersion(Base):
+    __tablename__ = "posting_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(String(300))
+    locations: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    department: Mapped[str | None] = mapped_column(Text)
+    employment_type: Mapped[str | None] = mapped_column(String(100))
+    workplace: Mapped[str | None] = mapped_column(String(20))
+    salary: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    date_posted: Mapped[str | None] = mapped_column(String(32))
+    valid_through: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    requirements: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    nice_to_have: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    responsibilities: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    benefits: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    related_jobs: Mapped[list[dict[str, str]]] = mapped_column(JsonType, default=list)
+    __table_args__ = (UniqueConstraint("posting_id", "seq", name="uq_versions_posting_seq"),)
+
+
+class Change(Base):
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    from_version_id: Mapped[int | None] = mapped_column(ForeignKey("posting_versions.id"))
+    to_version_id: Mapped[int | None] = mapped_column(ForeignKey("posting_versions.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # new|changed|closed|reopened
+    #: {field: {added, removed, reworded} | {old, new[, words]}}; see docs/diff.md
+    diff: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    run_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (
+        Index("ix_changes_created", "created_at"),
+        Index("ix_changes_posting", "posting_id"),
+    )
+
+
+class Delivery(Base):
+    """Outbox row: one change owed to one notify channel (written with the change)."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("change_id", "channel", name="uq_deliveries_change_channel"),
+        Index("ix_deliveries_status", "status", "channel"),
+    )
+
+
+class RunLock(Base):
+    """A named lock row so that overlapping cron runs do not both crawl or deliver."""
+
+    __tablename__ = "run_locks"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class FetchState(Base):
+    """What we last saw at a URL: validators for conditional requests and a raw-body hash."""
+
+    __tablename__ = "fetch_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    #: external ids of the postings that this body produced, to mark seen on a skip
+    external_ids: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("source_id", "url", name="uq_fetch_state_source_url"),)
