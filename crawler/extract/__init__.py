@@ -20,6 +20,14 @@ __all__ = [
 #: kind key -> module defining KIND
 _KIND_MODULES: dict[str, str] = {
     "page": "crawler.extract.page",
+    "greenhouse": "crawler.extract.greenhouse",
+    "lever": "crawler.extract.lever",
+    "ashby": "crawler.extract.ashby",
+    "workable": "crawler.extract.workable",
+    "smartrecruiters": "crawler.extract.smartrecruiters",
+    "recruitee": "crawler.extract.recruitee",
+    "personio": "crawler.extract.personio",
+    "workday": "crawler.extract.workday",
 }
 
 

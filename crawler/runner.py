@@ -1,0 +1,99 @@
+"""Run a crawl from Python (the CLI, `jobtrail run`, notebooks) and summarize it.
+
+Scrapy's reactor runs once per process, so each call to ``crawl`` is one process's
+crawl; the CLI is the usual caller. The summary is read back from ``crawl_runs``,
+the same record cron users inspect later.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.settings import Settings
+from sqlalchemy import select
+
+from crawler import settings as default_settings
+from crawler.config import Config
+from crawler.spiders.careers import CareersSpider
+from storage.db import open_database
+from storage.models import CrawlRun, Source
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    source: str
+    status: str  # ok | failed
+    new: int
+    changed: int
+    closed: int
+    reopened: int
+    unchanged: int
+    pages: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    run_id: str
+    sources: tuple[SourceResult, ...]
+
+    @property
+    def failed_sources(self) -> list[SourceResult]:
+        return [s for s in self.sources if s.status != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every source crawled; 1 when any failed (cron mails on non-zero)."""
+        return 1 if self.failed_sources else 0
+
+
+def build_settings(config: Config, db_url: str, run_id: str, overrides: dict[str, object] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("JOBTRAIL_DB_URL", db_url, priority="cmdline")
+    settings.set("JOBTRAIL_RUN_ID", run_id, priority="cmdline")
+    for name, value in {**config.crawl, **(overrides or {})}.items():
+        settings.set(name.upper(), value, priority="cmdline")
+    return settings
+
+
+def crawl(
+    config: Config, db_url: str, sources: list[str] | None = None, *, log_level: str = "WARNING",
+    overrides: dict[str, object] | None = None,
+) -> CrawlSummary:
+    """Crawl ``sources`` (default: all) into ``db_url``; returns per-source results."""
+    run_id = uuid.uuid4().hex
+    settings = build_settings(config, db_url, run_id, {"LOG_LEVEL": log_level, **(overrides or {})})
+    process = AsyncCrawlerProcess(settings)
+    logging.getLogger("scrapy").setLevel(log_level)
+    process.crawl(CareersSpider, config=config, only=sources)
+    process.start()
+    if process.bootstrap_failed:
+        raise CrawlError("the crawl could not start (see the error above)")
+    return read_summary(db_url, run_id)
+
+
+class CrawlError(RuntimeError):
+    """The crawl as a whole could not run (not one source failing: that is in the summary)."""
+
+
+def read_summary(db_url: str, run_id: str) -> CrawlSummary:
+    engine, sessions = open_database(db_url, migrate=False)
+    with sessions() as session:
+        rows = session.execute(
+            select(CrawlRun, Source.name).join(Source, Source.id == CrawlRun.source_id)
+            .where(CrawlRun.run_id == run_id).order_by(Source.name)
+        ).all()
+    engine.dispose()
+    results = tuple(
+        SourceResult(
+            source=name, status=run.status if run.status != "running" else "failed", new=run.new,
+            changed=run.changed, closed=run.closed, reopened=run.reopened, unchanged=run.unchanged,
+            pages=run.pages, error=run.error or (None if run.status != "running" else "crawl did not finish"),
+        )
+        for run, name in rows
+    )
+    return CrawlSummary(run_id=run_id, sources=results)

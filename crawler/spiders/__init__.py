@@ -1,0 +1,1 @@
+"""Spiders: which URLs to fetch, in which order. Extraction lives in crawler.extract."""

@@ -1,0 +1,365 @@
+"""The read API over stored history: what the CLI calls, and what a notebook can call.
+
+    from storage.db import open_database
+    from storage import queries
+    engine, sessions = open_database("sqlite:///jobtrail.db")
+    with sessions() as session:
+        for version in queries.history(session, 42):
+            print(version.seq, version.observed_at, list(version.diff))
+
+Every function takes a Session and returns typed records (storage.records); none writes.
+Each runs a fixed number of statements whatever the size of the result (no N+1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import Change, Posting, PostingVersion, Source
+from storage.records import (
+    POSTING_FIELDS,
+    SEARCH_FIELDS,
+    ChangeRecord,
+    PostingRecord,
+    SearchHit,
+    VersionRecord,
+    aware,
+)
+from storage.search import candidate_ids, matcher
+
+#: a function (old posting dict, new posting dict) -> diff, e.g. pipelines.diff.diff_postings
+DiffFunction = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+#: rows per round trip when streaming exports
+EXPORT_BATCH = 2000
+#: ids per IN (...) list, below SQLite's variable limit
+ID_CHUNK = 500
+
+
+# --- changes --------------------------------------------------------------------------------
+
+def changes_since(
+    session: Session,
+    since: datetime,
+    *,
+    source: str | None = None,
+    company: str | None = None,
+    kinds: Collection[str] | None = None,
+) -> list[ChangeRecord]:
+    """Changes recorded at or after ``since``, oldest first (what `jobtrail changes` lists)."""
+    query = _changes_select().where(Change.created_at >= aware(since))
+    if source:
+        query = query.where(Source.name == source)
+    if company:
+        query = query.where(func.lower(Posting.company) == company.lower())
+    if kinds:
+        query = query.where(Change.kind.in_(list(kinds)))
+    return [_change_record(row) for row in session.execute(query.order_by(Change.created_at, Change.id))]
+
+
+def export_changes(session: Session) -> Iterator[ChangeRecord]:
+    """Every change, oldest first, streamed in batches (constant memory)."""
+    query = _changes_select().order_by(Change.id).execution_options(yield_per=EXPORT_BATCH)
+    for row in session.execute(query):
+        yield _change_record(row)
+
+
+def _changes_select() -> Select:
+    old, new = aliased(PostingVersion), aliased(PostingVersion)
+    return (
+        select(
+            Change.id, Change.posting_id, Change.kind, Change.diff, Change.created_at,
+            Source.name.label("source"), Posting.company, Posting.url,
+            func.coalesce(new.title, Posting.title).label("title"),
+            old.seq.label("from_seq"), new.seq.label("to_seq"),
+        )
+        .join(Posting, Posting.id == Change.posting_id)
+        .join(Source, Source.id == Posting.source_id)
+        .outerjoin(old, old.id == Change.from_version_id)
+        .outerjoin(new, new.id == Change.to_version_id)
+    )
+
+
+def _change_record(row: Any) -> ChangeRecord:
+    return ChangeRecord(
+        posting_id=row.posting_id, source=row.source, company=row.company, title=row.title, url=row.url,
+        kind=row.kind, at=aware(row.created_at), fields=row.diff or {}, change_id=row.id,
+        from_seq=row.from_seq, to_seq=row.to_seq,
+    )
+
+
+# --- postings -------------------------------------------------------------------------------
+
+def find_postings(session: Session, query: str, company: str | None = None) -> list[PostingRecord]:
+    """Postings by id ("42"), URL, or title words (all of them, any case), newest first."""
+    query = query.strip()
+    statement = _postings_select()
+    if query.isdigit():
+        statement = statement.where(Posting.id == int(query))
+    elif "://" in query:
+        statement = statement.where(Posting.url == query)
+    else:
+        for word in query.lower().split():
+            statement = statement.where(func.lower(Posting.title).contains(word, autoescape=True))
+    if company:
+        statement = statement.where(func.lower(Posting.company) == company.lower())
+    rows = session.execute(statement.order_by(Posting.first_seen.desc(), Posting.id.desc()))
+    return [_posting_record(row) for row in rows]
+
+
+def get_posting(session: Session, posting_id: int) -> PostingRecord | None:
+    row = session.execute(_postings_select().where(Posting.id == posting_id)).first()
+    return _posting_record(row) if row else None
+
+
+def repost_chain(session: Session, posting_id: int) -> list[int]:
+    """The ids of one role across reposts, oldest first (just ``[posting_id]`` if never reposted)."""
+    chain = [posting_id]
+    previous = session.scalar(select(Posting.repost_of_id).where(Posting.id == posting_id))
+    while previous is not None and previous not in chain:
+        chain.insert(0, previous)
+        previous = session.scalar(select(Posting.repost_of_id).where(Posting.id == previous))
+    following = _successor(session, posting_id)
+    while following is not None and following not in chain:
+        chain.append(following)
+        following = _successor(session, following)
+    return chain
+
+
+def _successor(session: Session, posting_id: int) -> int | None:
+    return session.scalar(
+        select(Posting.id).where(Posting.repost_of_id == posting_id).order_by(Posting.first_seen).limit(1)
+    )
+
+
+def _postings_select() -> Select:
+    return select(
+        Posting.id, Source.name.label("source"), Posting.external_id, Posting.url, Posting.title,
+        Posting.company, Posting.status, Posting.first_seen, Posting.last_seen, Posting.closed_at,
+        Posting.latest_seq, Posting.repost_of_id,
+    ).join(Source, Source.id == Posting.source_id)
+
+
+def _posting_record(row: Any) -> PostingRecord:
+    values = dict(row._mapping)
+    for key in ("first_seen", "last_seen", "closed_at"):
+        values[key] = aware(values[key]) if values[key] is not None else None
+    return PostingRecord(**values)
+
+
+# --- versions -------------------------------------------------------------------------------
+
+def history(
+    session: Session, posting_id: int, follow_reposts: bool = True, diff: DiffFunction | None = None
+) -> list[VersionRecord]:
+    """Every version of a posting, oldest first, each with the diff from the version before.
+
+    Diffs come from the stored changes. Across a repost (a new posting continuing a closed
+    one) nothing is stored; pass ``diff`` (pipelines.diff.diff_postings) to compute it.
+    """
+    chain = repost_chain(session, posting_id) if follow_reposts else [posting_id]
+    order = {pid: index for index, pid in enumerate(chain)}
+    rows = session.execute(_versions_select().where(PostingVersion.posting_id.in_(chain)))
+    found = sorted(rows, key=lambda row: (order[row.posting_id], row.seq))
+    stored: dict[int, dict[str, Any]] = dict(
+        session.execute(
+            select(Change.to_version_id, Change.diff).where(
+                Change.posting_id.in_(chain),
+                Change.from_version_id.is_not(None),
+                Change.to_version_id.is_not(None),
+            )
+        ).tuples().all()
+    )
+    records: list[VersionRecord] = []
+    for row in found:
+        record = _version_record(row, stored.get(row.version_id) or {})
+        if records and not record.diff and diff is not None:
+            record = _with_diff(record, diff(records[-1].posting(), record.posting()))
+        records.append(record)
+    return records
+
+
+def version_at(session: Session, posting_id: int, at: datetime | None = None) -> VersionRecord | None:
+    """The version a reader saw at ``at`` (the latest one observed by then); latest if None."""
+    statement = _versions_select().where(PostingVersion.posting_id == posting_id)
+    if at is not None:
+        statement = statement.where(PostingVersion.observed_at <= aware(at))
+    row = session.execute(statement.order_by(PostingVersion.seq.desc()).limit(1)).first()
+    return _version_record(row, {}) if row else None
+
+
+def versions(session: Session, posting_id: int, seqs: Sequence[int]) -> list[VersionRecord]:
+    """The versions ``seqs`` of a posting, in the order asked; missing ones are left out."""
+    statement = _versions_select().where(
+        PostingVersion.posting_id == posting_id, PostingVersion.seq.in_(list(seqs))
+    )
+    by_seq = {row.seq: row for row in session.execute(statement)}
+    return [_version_record(by_seq[seq], {}) for seq in seqs if seq in by_seq]
+
+
+def export_versions(session: Session) -> Iterator[VersionRecord]:
+    """Every version of every posting, by posting then seq, streamed in batches."""
+    statement = (
+        _versions_select()
+        .order_by(PostingVersion.posting_id, PostingVersion.seq)
+        .execution_options(yield_per=EXPORT_BATCH)
+    )
+    for row in session.execute(statement):
+        yield _version_record(row, {})
+
+
+_CONTENT_COLUMNS = tuple(name for name in POSTING_FIELDS if name not in ("source", "external_id"))
+
+
+def _versions_select() -> Select:
+    return (
+        select(
+            PostingVersion.posting_id, PostingVersion.id.label("version_id"), PostingVersion.seq,
+            PostingVersion.observed_at, PostingVersion.content_hash,
+            Source.name.label("source"), Posting.external_id,
+            *(getattr(PostingVersion, name) for name in _CONTENT_COLUMNS),
+        )
+        .join(Posting, Posting.id == PostingVersion.posting_id)
+        .join(Source, Source.id == Posting.source_id)
+    )
+
+
+def _version_record(row: Any, diff: dict[str, Any]) -> VersionRecord:
+    values = dict(row._mapping)
+    values["observed_at"] = aware(values["observed_at"])
+    for name in ("locations", "requirements", "nice_to_have", "responsibilities", "benefits", "related_jobs"):
+        values[name] = values[name] or []
+    return VersionRecord(**values, diff=diff)
+
+
+def _with_diff(record: VersionRecord, diff: dict[str, Any]) -> VersionRecord:
+    values = {name: getattr(record, name) for name in record.__dataclass_fields__}
+    values["diff"] = diff
+    return VersionRecord(**values)
+
+
+# --- search ---------------------------------------------------------------------------------
+
+def search(
+    session: Session,
+    phrase: str,
+    *,
+    field: str | None = None,
+    removed: bool = False,
+    added: bool = False,
+    since: datetime | None = None,
+    words: bool = False,
+) -> list[SearchHit]:
+    """Postings whose text ever contained ``phrase``, one hit per posting and field.
+
+    ``words=True`` asks for all the words in one line in any order instead of the phrase.
+    ``removed``: only hits no longer in the latest version (dropped by a change);
+    ``added``: only hits that were not in the posting's first version (added by a change);
+    ``since`` bounds when that happened (or, with neither, when the posting last had it).
+    Raises storage.search.SearchError for a phrase with nothing to search for.
+    """
+    fields = (field,) if field else SEARCH_FIELDS
+    spans = _phrase_spans(session, candidate_ids(session, phrase, field=field, words=words), fields,
+                          matcher(phrase, words=words))
+    postings = _postings_by_id(session, {posting_id for posting_id, _ in spans})
+    following = _following_versions(session, spans, postings)
+    hits = [
+        _hit(postings[posting_id], name, span, following.get((posting_id, span["last_seq"])))
+        for (posting_id, name), span in spans.items()
+    ]
+    hits = [hit for hit in hits if _wanted(hit, postings[hit.posting_id], removed, added, since)]
+    return sorted(hits, key=lambda hit: (hit.first_at, hit.posting_id, SEARCH_FIELDS.index(hit.field)))
+
+
+def _phrase_spans(
+    session: Session, ids: Select, fields: Sequence[str], matches: Callable[[str], bool]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """(posting, field) -> first/last version whose text matched, and the latest matching line."""
+    columns = [getattr(PostingVersion, name) for name in fields]
+    statement = (
+        select(PostingVersion.posting_id, PostingVersion.seq, PostingVersion.observed_at, *columns)
+        .where(PostingVersion.id.in_(ids.scalar_subquery()))
+        .order_by(PostingVersion.posting_id, PostingVersion.seq)
+    )
+    spans: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in session.execute(statement):
+        for name in fields:
+            line = _matching_line(getattr(row, name), matches)
+            if line is None:
+                continue
+            first = {"first_seq": row.seq, "first_at": row.observed_at}
+            span = spans.setdefault((row.posting_id, name), first)
+            span.update(last_seq=row.seq, last_at=row.observed_at, text=line)
+    return spans
+
+
+def _matching_line(value: str | list[str] | None, matches: Callable[[str], bool]) -> str | None:
+    lines = value if isinstance(value, list) else (value or "").splitlines()
+    return next((line for line in lines if isinstance(line, str) and matches(line)), None)
+
+
+def _postings_by_id(session: Session, ids: Iterable[int]) -> dict[int, PostingRecord]:
+    records: dict[int, PostingRecord] = {}
+    for chunk in _chunks(sorted(ids)):
+        for row in session.execute(_postings_select().where(Posting.id.in_(chunk))):
+            records[row.id] = _posting_record(row)
+    return records
+
+
+def _following_versions(
+    session: Session,
+    spans: Mapping[tuple[int, str], Mapping[str, Any]],
+    postings: Mapping[int, PostingRecord],
+) -> dict[tuple[int, int], tuple[int, datetime]]:
+    """(posting, seq) -> the version after it, for the spans that ended before the latest version."""
+    wanted = {(pid, span["last_seq"] + 1) for (pid, _), span in spans.items()
+              if span["last_seq"] < postings[pid].latest_seq}
+    found: dict[tuple[int, int], tuple[int, datetime]] = {}
+    pairs = sorted(wanted)
+    for start in range(0, len(pairs), ID_CHUNK):
+        chunk = pairs[start:start + ID_CHUNK]
+        condition = tuple_(PostingVersion.posting_id, PostingVersion.seq).in_(chunk)
+        for pid, seq, observed in session.execute(
+            select(PostingVersion.posting_id, PostingVersion.seq, PostingVersion.observed_at).where(condition)
+        ):
+            found[(pid, seq - 1)] = (seq, aware(observed))
+    return found
+
+
+def _hit(
+    posting: PostingRecord, name: str, span: Mapping[str, Any], following: tuple[int, datetime] | None
+) -> SearchHit:
+    present = span["last_seq"] >= posting.latest_seq
+    return SearchHit(
+        posting_id=posting.id, source=posting.source, company=posting.company, title=posting.title,
+        url=posting.url, field=name, first_seq=span["first_seq"], first_at=aware(span["first_at"]),
+        last_seq=span["last_seq"], last_at=aware(span["last_at"]), present=present,
+        removed_seq=None if present or following is None else following[0],
+        removed_at=None if present or following is None else following[1], text=span["text"],
+    )
+
+
+def _wanted(
+    hit: SearchHit, posting: PostingRecord, removed: bool, added: bool, since: datetime | None
+) -> bool:
+    if removed and hit.present:
+        return False
+    if added and hit.first_seq <= 1:
+        return False
+    if since is None:
+        return True
+    since = aware(since)
+    if removed:
+        return hit.removed_at is not None and hit.removed_at >= since
+    if added:
+        return hit.first_at >= since
+    return (hit.removed_at or posting.last_seen) >= since
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start:start + ID_CHUNK]

@@ -1,0 +1,103 @@
+"""Full-text search over version text, one function for SQLite FTS5 and PostgreSQL.
+
+The index (created by migration 0002) narrows a million versions to the few that hold the
+words; a second pass over the real text then checks the exact phrase, because tokenizers
+drop symbols ("C++" indexes as "c") and do not know our fields or bullets. Users type plain
+English, so nothing they type is ever FTS syntax: "D or C++" is three words, not an OR.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from sqlalchemy import Select, bindparam, column, select, table, text
+from sqlalchemy.orm import Session
+
+from storage.records import SEARCH_FIELDS
+
+#: a word as the FTS5 unicode61 tokenizer sees it (letters and digits; "_" separates)
+_WORD = re.compile(r"[^\W_]+")
+#: trailing symbols that are part of a term: C++, C#, F#
+_KEEP_TRAILING = "+#"
+
+Matcher = Callable[[str], bool]
+
+
+class SearchError(ValueError):
+    """The phrase cannot be searched (no letters or digits in it, unknown field)."""
+
+
+def candidate_ids(session: Session, phrase: str, *, field: str | None = None, words: bool = False) -> Select:
+    """SELECT of version ids whose indexed text may contain ``phrase`` (a superset; see matcher)."""
+    check_query(phrase, field)
+    if session.get_bind().dialect.name == "postgresql":
+        return _postgresql_ids(phrase, words)
+    return _sqlite_ids(phrase, field, words)
+
+
+def check_query(phrase: str, field: str | None) -> None:
+    if field is not None and field not in SEARCH_FIELDS:
+        raise SearchError(f"unknown field {field!r}; one of: {', '.join(SEARCH_FIELDS)}")
+    if not _WORD.search(phrase):
+        raise SearchError(f"nothing to search for in {phrase!r}: it has no letters or digits")
+
+
+def fts5_query(phrase: str, field: str | None = None, words: bool = False) -> str:
+    """An FTS5 MATCH string for plain text: every word quoted, so no word is an operator."""
+    tokens = _WORD.findall(phrase)  # never contain a quote, so quoting them is safe
+    expression = " AND ".join(f'"{token}"' for token in tokens) if words else '"' + " ".join(tokens) + '"'
+    if field is None:
+        return expression
+    return f"{field} : ({expression})" if words else f"{field} : {expression}"
+
+
+def _sqlite_ids(phrase: str, field: str | None, words: bool) -> Select:
+    fts = table("posting_version_fts", column("rowid"))
+    condition = text("posting_version_fts MATCH :fts_query")
+    return select(fts.c.rowid).where(condition.bindparams(fts_query=fts5_query(phrase, field, words)))
+
+
+def _postgresql_ids(phrase: str, words: bool) -> Select:
+    fts = table("posting_version_fts", column("version_id"), column("doc"))
+    function = "plainto_tsquery" if words else "phraseto_tsquery"
+    condition = text(f"doc @@ {function}('simple', :ts_query)").bindparams(bindparam("ts_query", phrase))
+    return select(fts.c.version_id).where(condition)
+
+
+def matcher(phrase: str, *, words: bool = False) -> Matcher:
+    """Does one line of text (a bullet, a paragraph) contain the phrase (or all its words)?
+
+    Case-, accent- and punctuation-insensitive between terms; symbols inside a term are
+    kept ("C++" does not match "C", and "C" does not match "C++").
+    """
+    terms = [term for term in (_term(piece) for piece in fold(phrase).split()) if term]
+    if words:
+        patterns = [re.compile(_bounded(re.escape(term), term)) for term in terms]
+        return lambda line: all(pattern.search(fold(line)) for pattern in patterns)
+    body = r"[^\w]+".join(re.escape(term) for term in terms)
+    pattern = re.compile(_bounded(body, terms[-1]) if terms else r"(?!)")
+    return lambda line: pattern.search(fold(line)) is not None
+
+
+def fold(value: str) -> str:
+    """Lower case without accents, so "Café" matches "cafe" as it does in the index."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _term(piece: str) -> str:
+    """A query word without punctuation around it, keeping a trailing + or # (C++, C#)."""
+    start = _WORD.search(piece)
+    if start is None:
+        return ""
+    end = max(match.end() for match in _WORD.finditer(piece))
+    while end < len(piece) and piece[end] in _KEEP_TRAILING:
+        end += 1
+    return piece[start.start():end]
+
+
+def _bounded(body: str, last_term: str) -> str:
+    after = r"(?![\w+#])" if last_term[-1:].isalnum() else r"(?!\w)"
+    return rf"(?<!\w){body}{after}"

@@ -1,0 +1,285 @@
+"""Write what a crawl saw: new versions, changes and lifecycle, in batches.
+
+Each call runs inside the caller's transaction, so a batch of versions, its changes
+and whatever the caller adds (the alert outbox) commit together or not at all. The
+caller preloads ``known`` once per source; no query runs per posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Change, CrawlRun, Posting, PostingVersion, Source, utcnow
+
+DiffFn = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+VERSION_FIELDS: tuple[str, ...] = (
+    "url", "title", "company", "locations", "department", "employment_type", "workplace", "salary",
+    "date_posted", "valid_through", "description", "requirements", "nice_to_have", "responsibilities",
+    "benefits", "related_jobs",
+)
+
+
+@dataclass
+class Known:
+    """What the pipeline needs to know about a stored posting, and nothing more."""
+
+    id: int
+    content_hash: str
+    latest_seq: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    external_id: str
+    record: dict[str, Any]  # VERSION_FIELDS -> value, normalized
+    content_hash: str
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    reopened: int = 0
+    unchanged: int = 0
+    closed: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in ("new", "changed", "reopened", "unchanged", "closed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class BatchOutcome:
+    counts: Counts = field(default_factory=Counts)
+    changes: list[Change] = field(default_factory=list)
+
+
+def ensure_source(session: Session, name: str, kind: str, url: str | None, company: str | None) -> int:
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        source = Source(name=name, kind=kind, url=url, company=company)
+        session.add(source)
+        session.flush()
+    else:
+        source.kind, source.url, source.company = kind, url, company
+    return source.id
+
+
+def start_run(session: Session, run_id: str, source_id: int, started_at: datetime) -> int:
+    run = CrawlRun(run_id=run_id, source_id=source_id, started_at=started_at, status="running")
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def load_known(session: Session, source_id: int) -> dict[str, Known]:
+    rows = session.execute(
+        select(Posting.external_id, Posting.id, Posting.content_hash, Posting.latest_seq, Posting.status)
+        .where(Posting.source_id == source_id)
+    )
+    return {row.external_id: Known(row.id, row.content_hash, row.latest_seq, row.status) for row in rows}
+
+
+def apply_batch(
+    session: Session,
+    *,
+    source_id: int,
+    run_id: str,
+    items: Iterable[Incoming],
+    known: dict[str, Known],
+    diff: DiffFn,
+    now: datetime | None = None,
+) -> BatchOutcome:
+    """Store one batch of observed postings; ``known`` is updated in place."""
+    now = now or utcnow()
+    outcome = BatchOutcome()
+    unique = {item.external_id: item for item in items}  # a posting listed twice counts once
+    seen_ids: list[int] = []
+    new_items: list[Incoming] = []
+    changed: list[tuple[Known, Incoming]] = []
+    for item in unique.values():
+        stored = known.get(item.external_id)
+        if stored is None:
+            new_items.append(item)
+        elif stored.content_hash != item.content_hash:
+            changed.append((stored, item))
+        else:
+            seen_ids.append(stored.id)
+            if stored.status == "closed":
+                outcome.changes.append(_reopen(session, stored, run_id, now, to_version_id=None))
+                outcome.counts.reopened += 1
+            else:
+                outcome.counts.unchanged += 1
+    mark_seen(session, seen_ids, now)
+    _insert_new(session, source_id, run_id, new_items, known, now, outcome)
+    _insert_changed(session, run_id, changed, diff, now, outcome)
+    session.flush()
+    return outcome
+
+
+def mark_seen(session: Session, posting_ids: list[int], now: datetime, chunk: int = 500) -> None:
+    """One UPDATE per few hundred postings: seen in this run, so not missing."""
+    for start in range(0, len(posting_ids), chunk):
+        ids = posting_ids[start:start + chunk]
+        session.execute(
+            update(Posting).where(Posting.id.in_(ids)).values(last_seen=now, missed_runs=0)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _insert_new(
+    session: Session, source_id: int, run_id: str, items: list[Incoming], known: dict[str, Known],
+    now: datetime, outcome: BatchOutcome,
+) -> None:
+    postings = [
+        Posting(
+            source_id=source_id, external_id=item.external_id, url=item.record["url"],
+            title=item.record["title"], company=item.record.get("company"), content_hash=item.content_hash,
+            latest_seq=1, first_seen=now, last_seen=now, status="open", missed_runs=0,
+        )
+        for item in items
+    ]
+    session.add_all(postings)
+    session.flush()
+    versions = [_version(p.id, 1, item, now) for p, item in zip(postings, items, strict=True)]
+    session.add_all(versions)
+    session.flush()
+    changes = []
+    for posting, version, item in zip(postings, versions, items, strict=True):
+        known[item.external_id] = Known(posting.id, item.content_hash, 1, "open")
+        changes.append(Change(posting_id=posting.id, to_version_id=version.id, kind="new", diff={},
+                              run_id=run_id, created_at=now))
+    session.add_all(changes)
+    outcome.changes.extend(changes)
+    outcome.counts.new += len(items)
+
+
+def _insert_changed(
+    session: Session, run_id: str, pairs: list[tuple[Known, Incoming]], diff: DiffFn, now: datetime,
+    outcome: BatchOutcome,
+) -> None:
+    if not pairs:
+        return
+    previous = _latest_versions(session, [stored.id for stored, _ in pairs])
+    versions: list[PostingVersion] = []
+    for stored, item in pairs:
+        versions.append(_version(stored.id, stored.latest_seq + 1, item, now))
+    session.add_all(versions)
+    session.flush()
+    posting_updates = []
+    for (stored, item), version in zip(pairs, versions, strict=True):
+        old = previous[stored.id]
+        reopened = stored.status == "closed"
+        if reopened:
+            outcome.changes.append(_reopen(session, stored, run_id, now, to_version_id=version.id))
+            outcome.counts.reopened += 1
+        fields_diff = diff(_record_of(old), item.record)
+        if fields_diff:
+            change = Change(posting_id=stored.id, from_version_id=old.id, to_version_id=version.id,
+                            kind="changed", diff=fields_diff, run_id=run_id, created_at=now)
+            session.add(change)
+            outcome.changes.append(change)
+            outcome.counts.changed += 1
+        elif not reopened:
+            outcome.counts.unchanged += 1  # only order or labels moved: a new version, no change to report
+        posting_updates.append({
+            "id": stored.id, "content_hash": item.content_hash, "latest_seq": version.seq,
+            "url": item.record["url"], "title": item.record["title"], "company": item.record.get("company"),
+            "last_seen": now, "missed_runs": 0, "status": "open", "closed_at": None,
+        })
+        stored.content_hash, stored.latest_seq, stored.status = item.content_hash, version.seq, "open"
+    session.execute(update(Posting), posting_updates)
+
+
+def _reopen(session: Session, stored: Known, run_id: str, now: datetime, to_version_id: int | None) -> Change:
+    session.execute(
+        update(Posting).where(Posting.id == stored.id)
+        .values(status="open", closed_at=None, missed_runs=0, last_seen=now)
+        .execution_options(synchronize_session=False)
+    )
+    stored.status = "open"
+    change = Change(posting_id=stored.id, to_version_id=to_version_id, kind="reopened", diff={}, run_id=run_id,
+                    created_at=now)
+    session.add(change)
+    return change
+
+
+def _latest_versions(session: Session, posting_ids: list[int]) -> dict[int, PostingVersion]:
+    rows = session.scalars(
+        select(PostingVersion).join(
+            Posting, and_(Posting.id == PostingVersion.posting_id, Posting.latest_seq == PostingVersion.seq)
+        ).where(Posting.id.in_(posting_ids))
+    )
+    return {row.posting_id: row for row in rows}
+
+
+def _version(posting_id: int, seq: int, item: Incoming, now: datetime) -> PostingVersion:
+    values = {name: item.record.get(name) for name in VERSION_FIELDS}
+    for name in ("locations", "requirements", "nice_to_have", "responsibilities", "benefits", "related_jobs"):
+        values[name] = values[name] or []
+    return PostingVersion(posting_id=posting_id, seq=seq, content_hash=item.content_hash, observed_at=now, **values)
+
+
+def _record_of(version: PostingVersion) -> dict[str, Any]:
+    return {name: getattr(version, name) for name in VERSION_FIELDS}
+
+
+def close_missing(
+    session: Session, *, source_id: int, run_id: str, run_started: datetime, close_after: int,
+    now: datetime | None = None,
+) -> list[Change]:
+    """After a successful crawl: count a miss for every open posting not seen; close the persistent ones."""
+    now = now or utcnow()
+    session.execute(
+        update(Posting)
+        .where(Posting.source_id == source_id, Posting.status == "open", Posting.last_seen < run_started)
+        .values(missed_runs=Posting.missed_runs + 1)
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.execute(
+        select(Posting.id, PostingVersion.id.label("version_id"))
+        .join(PostingVersion, and_(PostingVersion.posting_id == Posting.id, PostingVersion.seq == Posting.latest_seq))
+        .where(Posting.source_id == source_id, Posting.status == "open", Posting.missed_runs >= close_after)
+    ).all()
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(Posting).where(Posting.id.in_(ids[start:start + 500])).values(status="closed", closed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    changes = [
+        Change(posting_id=row.id, from_version_id=row.version_id, kind="closed", diff={}, run_id=run_id,
+               created_at=now)
+        for row in rows
+    ]
+    session.add_all(changes)
+    session.flush()
+    return changes
+
+
+def open_count(session: Session, source_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Posting).where(Posting.source_id == source_id, Posting.status == "open")
+    ) or 0
+
+
+def finish_run(
+    session: Session, crawl_run_id: int, *, ok: bool, error: str | None, pages: int, seen: int, counts: Counts,
+    now: datetime | None = None,
+) -> None:
+    session.execute(
+        update(CrawlRun).where(CrawlRun.id == crawl_run_id).values(
+            finished_at=now or utcnow(), status="ok" if ok else "failed", error=error, pages=pages,
+            postings_seen=seen, new=counts.new, changed=counts.changed, closed=counts.closed,
+            reopened=counts.reopened, unchanged=counts.unchanged,
+        )
+    )

@@ -1,0 +1,122 @@
+"""A real HTTP server on 127.0.0.1 (random port) serving routes the test sets.
+
+Like Scrapy's own mock server: tests talk to it over loopback, in-process or from a
+subprocess (`jobtrail crawl`). Routes can be swapped between crawls to simulate a
+site changing. It honours If-None-Match / If-Modified-Since when a route has
+validators, and records every request it saw.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "text/html; charset=utf-8"
+
+
+@dataclass
+class SeenRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class MockServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[SeenRequest] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def set(self, path: str, body: bytes | str, status: int = 200, content_type: str | None = None,
+            headers: dict[str, str] | None = None) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        route = Route(body=data, status=status, headers=dict(headers or {}))
+        if content_type:
+            route.content_type = content_type
+        with self._lock:
+            self.routes[path] = route
+
+    def set_file(self, path: str, file: Path, **kwargs: object) -> None:
+        content_type = "application/json" if file.suffix == ".json" else None
+        if file.suffix == ".xml":
+            content_type = "application/xml"
+        self.set(path, file.read_bytes(), content_type=content_type, **kwargs)  # type: ignore[arg-type]
+
+    def remove(self, path: str) -> None:
+        with self._lock:
+            self.routes.pop(path, None)
+
+    def requested(self, path: str) -> list[SeenRequest]:
+        return [r for r in self.requests if r.path == path]
+
+    def __enter__(self) -> MockServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _handler_for(server: MockServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet test output
+            pass
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            server.requests.append(SeenRequest(self.command, self.path, dict(self.headers), body))
+            with server._lock:
+                route = server.routes.get(self.path) or server.routes.get(self.path.split("?", 1)[0])
+            if route is None:
+                route = Route(body=b"not found", status=404, content_type="text/plain")
+            if route.status == 200 and _not_modified(self.headers, route.headers):
+                self.send_response(304)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(route.body)
+
+        do_GET = do_POST = do_HEAD = _serve
+
+    return Handler
+
+
+def _not_modified(request_headers: object, validators: dict[str, str]) -> bool:
+    etag = validators.get("ETag")
+    if etag and request_headers.get("If-None-Match") == etag:  # type: ignore[attr-defined]
+        return True
+    modified = validators.get("Last-Modified")
+    return bool(modified and request_headers.get("If-Modified-Since") == modified)  # type: ignore[attr-defined]

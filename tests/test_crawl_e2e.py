@@ -1,0 +1,155 @@
+"""The whole loop through the real CLI, as cron runs it: crawl, change the site, crawl again.
+
+A real HTTP server on 127.0.0.1 serves fixture pages; `jobtrail crawl` runs as a
+subprocess; the database (SQLite and PostgreSQL) and `changes --json` are checked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from storage.models import Change, CrawlRun, Posting, PostingVersion
+from tests.conftest import FIXTURES
+from tests.crawl_helpers import run_cli, run_crawl_cli, write_config
+from tests.mockserver import MockServer
+
+SITE = FIXTURES / "sites" / "acme"
+
+
+def serve_acme(server: MockServer, version: int) -> None:
+    server.set_file("/careers", SITE / f"listing_v{version}.html")
+    server.set_file("/jobs/1001-platform-engineer", SITE / f"posting_1001_v{version}.html")
+    server.set_file("/jobs/1002-data-analyst", SITE / "posting_1002.html")
+    if version == 1:
+        server.set_file("/jobs/1003-support-lead", SITE / "posting_1003.html")
+    else:
+        server.remove("/jobs/1003-support-lead")
+        server.set_file("/jobs/1004-security-engineer", SITE / "posting_1004.html")
+
+
+def acme_source(server: MockServer) -> dict[str, object]:
+    return {"name": "acme", "url": server.url("/careers"), "kind": "page", "link_pattern": r"/jobs/\d+-"}
+
+
+def rows(db_url: str, model: type) -> list:
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        result = list(connection.execute(select(model)).mappings())
+    engine.dispose()
+    return result
+
+
+def test_crawl_twice_records_new_changed_and_missing(server: MockServer, db_url: str, tmp_path: Path) -> None:
+    serve_acme(server, 1)
+    config = write_config(tmp_path, [acme_source(server)])
+
+    first = run_crawl_cli(config, db_url)
+    assert first.returncode == 0, first.stderr
+    assert "acme" in first.stdout and " 3 " in first.stdout
+    assert {p["external_id"] for p in rows(db_url, Posting)} == {"1001", "1002", "1003"}
+
+    serve_acme(server, 2)
+    second = run_crawl_cli(config, db_url)
+    assert second.returncode == 0, second.stderr
+
+    changes = rows(db_url, Change)
+    kinds = sorted(c["kind"] for c in changes)
+    assert kinds == ["changed", "new", "new", "new", "new"]  # 1003 is missed once, not yet closed
+    changed = next(c for c in changes if c["kind"] == "changed")
+    reworded = changed["diff"]["requirements"]["reworded"]
+    assert reworded[0]["old"] == "Good knowledge of Go or Python"
+    assert reworded[0]["new"] == "Good knowledge of Go, Rust or Python"
+    assert "description" not in changed["diff"], "'Posted N days ago' is volatile, not a change"
+    versions = rows(db_url, PostingVersion)
+    assert len(versions) == 5  # 3 first versions + 1004 + one new version of 1001
+
+    # a third successful crawl without 1003 closes it (2 misses in a row)
+    third = run_crawl_cli(config, db_url)
+    assert third.returncode == 0, third.stderr
+    support = next(p for p in rows(db_url, Posting) if p["external_id"] == "1003")
+    assert support["status"] == "closed"
+    assert sum(1 for c in rows(db_url, Change) if c["kind"] == "closed") == 1
+
+
+def test_changes_json_lists_the_requirement_change(server: MockServer, sqlite_url: str, tmp_path: Path) -> None:
+    serve_acme(server, 1)
+    config = write_config(tmp_path, [acme_source(server)])
+    assert run_crawl_cli(config, sqlite_url).returncode == 0
+    serve_acme(server, 2)
+    assert run_crawl_cli(config, sqlite_url).returncode == 0
+
+    result = run_cli(["-c", str(config), "--db", sqlite_url, "changes", "--since", "1d", "--json"])
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)
+    changed = [c for c in changes if c["kind"] == "changed"]
+    assert len(changed) == 1
+    assert changed[0]["source"] == "acme"
+    assert changed[0]["title"] == "Platform Engineer"
+    assert set(changed[0]["fields"]) == {"requirements"}
+
+
+def test_failed_source_closes_nothing_and_others_still_crawl(server: MockServer, sqlite_url: str,
+                                                            tmp_path: Path) -> None:
+    serve_acme(server, 1)
+    unreachable = {"name": "gone", "url": "http://127.0.0.1:9/careers", "kind": "page"}
+    config = write_config(tmp_path, [acme_source(server), unreachable])
+    first = run_crawl_cli(config, sqlite_url)
+    assert first.returncode == 1, "a failed source must make cron notice"
+    assert "gone" in first.stdout and "failed" in first.stdout
+    assert len(rows(sqlite_url, Posting)) == 3, "the healthy source is still crawled"
+
+    # the listing now answers 503 twice in a row: acme fails, nothing is counted as missing
+    server.set("/careers", "down for maintenance", status=503)
+    for _ in range(2):
+        result = run_crawl_cli(config, sqlite_url, "--source", "acme")
+        assert result.returncode == 1
+    assert all(p["status"] == "open" and p["missed_runs"] == 0 for p in rows(sqlite_url, Posting))
+    runs = [r for r in rows(sqlite_url, CrawlRun) if r["status"] == "failed"]
+    assert any("HTTP 503" in (r["error"] or "") for r in runs)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type", "expect_error"),
+    [
+        ("/jobs/1003-support-lead", b"", None, "HTTP 404"),
+        ("/jobs/1003-support-lead", b"<html><body><div><p>unclosed <b>tags", None, None),
+        ("/jobs/1003-support-lead", "<h1>Kassierer f\u00fcr B\u00fcro</h1><ul><li>Gr\u00fc\u00dfe</li></ul>"
+         .encode("cp1252"), "text/html; charset=windows-1252", None),
+    ],
+    ids=["posting-404", "broken-html", "non-utf8"],
+)
+def test_bad_posting_pages_fail_alone(server: MockServer, sqlite_url: str, tmp_path: Path, path: str,
+                                      body: bytes, content_type: str | None, expect_error: str | None) -> None:
+    serve_acme(server, 1)
+    if expect_error == "HTTP 404":
+        server.remove(path)
+    else:
+        server.set(path, body, content_type=content_type)
+    config = write_config(tmp_path, [acme_source(server)])
+    result = run_crawl_cli(config, sqlite_url)
+    assert "Traceback" not in result.stderr
+    stored = {p["external_id"] for p in rows(sqlite_url, Posting)}
+    assert {"1001", "1002"} <= stored, "good postings are stored whatever happens to a bad one"
+    if expect_error:
+        assert result.returncode == 1 and expect_error in result.stdout
+
+
+def test_scrapy_crawl_still_works(server: MockServer, sqlite_url: str, tmp_path: Path) -> None:
+    """`scrapy crawl careers` from the repo root, with the config given as a setting."""
+    import subprocess
+    import sys
+
+    from tests.crawl_helpers import REPO
+
+    serve_acme(server, 1)
+    config = write_config(tmp_path, [acme_source(server)], db_url=sqlite_url)
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "careers", "-s", f"JOBTRAIL_CONFIG={config}", "-s", "LOG_LEVEL=WARNING"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(rows(sqlite_url, Posting)) == 3
