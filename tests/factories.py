@@ -1,0 +1,88 @@
+"""Rows for storage tests, written directly with SQLAlchemy (no crawl needed).
+
+``add_posting`` stores one posting with a version per dict in ``versions`` (each dict
+overrides the previous version's fields) and the changes the versioning pipeline would
+record between them, with diffs from pipelines.diff.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pipelines.diff import diff_postings
+from storage.models import Change, Posting, PostingVersion, Source
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+BASE: dict[str, Any] = {
+    "url": "https://jobs.example.com/1",
+    "title": "Backend Developer",
+    "company": "Acme",
+    "locations": ["Singapore"],
+    "department": None,
+    "employment_type": "full-time",
+    "workplace": "onsite",
+    "salary": None,
+    "date_posted": None,
+    "valid_through": None,
+    "description": "We build a search engine.",
+    "requirements": ["Experience with OCaml"],
+    "nice_to_have": [],
+    "responsibilities": ["Write services"],
+    "benefits": [],
+    "related_jobs": [],
+}
+
+
+def add_source(session: Session, name: str = "acme", company: str | None = "Acme") -> Source:
+    source = Source(name=name, kind="page", url=f"https://{name}.example.com/careers", company=company)
+    session.add(source)
+    session.flush()
+    return source
+
+
+def add_posting(
+    session: Session,
+    source: Source,
+    versions: list[dict[str, Any]],
+    *,
+    external_id: str = "1",
+    start: datetime = T0,
+    step: timedelta = timedelta(days=7),
+    closed_at: datetime | None = None,
+    repost_of: int | None = None,
+) -> Posting:
+    """A posting whose version i was observed at ``start + i * step``."""
+    records, current = [], dict(BASE)
+    for overrides in versions:
+        current = {**current, **overrides}
+        records.append(current)
+    times = [start + index * step for index in range(len(records))]
+    last = records[-1]
+    posting = Posting(
+        source_id=source.id, external_id=external_id, url=last["url"], title=last["title"],
+        company=last["company"], content_hash=f"h{len(records)}", latest_seq=len(records), first_seen=times[0],
+        last_seen=times[-1], status="closed" if closed_at else "open", closed_at=closed_at,
+        repost_of_id=repost_of,
+    )
+    session.add(posting)
+    session.flush()
+    rows = [
+        PostingVersion(posting_id=posting.id, seq=seq, content_hash=f"h{seq}", observed_at=at, **record)
+        for seq, (record, at) in enumerate(zip(records, times, strict=True), start=1)
+    ]
+    session.add_all(rows)
+    session.flush()
+    session.add(Change(posting_id=posting.id, to_version_id=rows[0].id, kind="new", diff={}, created_at=times[0]))
+    for index in range(1, len(rows)):
+        session.add(Change(
+            posting_id=posting.id, from_version_id=rows[index - 1].id, to_version_id=rows[index].id,
+            kind="changed", diff=diff_postings(records[index - 1], records[index]), created_at=times[index],
+        ))
+    if closed_at:
+        session.add(Change(posting_id=posting.id, from_version_id=rows[-1].id, kind="closed", diff={},
+                           created_at=closed_at))
+    session.flush()
+    return posting
