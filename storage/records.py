@@ -6,7 +6,7 @@ Plain frozen dataclasses, so they print well, compare by value and turn into JSO
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,8 +44,12 @@ class _Record:
     """to_dict/from_dict shared by the records: datetimes as ISO text, the rest as is."""
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)  # type: ignore[call-overload]
-        return {key: iso(value) if isinstance(value, datetime) else value for key, value in data.items()}
+        """Field -> value, datetimes as ISO text; values are shared, not copied (exports are hot)."""
+        return {
+            name: iso(value) if isinstance(value, datetime) else value
+            for name in self.__dataclass_fields__  # type: ignore[attr-defined]
+            for value in (getattr(self, name),)
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Any:
