@@ -1,18 +1,227 @@
-"""The outbox: which changes are owed to which notify channel (filled in by issue #4)."""
+"""The outbox: which changes are owed to which notify channel, and draining it.
+
+Writing: ``outbox_listener`` runs inside the versioning transaction, so a change and its
+``deliveries`` rows commit together or not at all (no change is ever forgotten).
+
+Draining (``deliver_pending``, run under the run lock), per message:
+  1. render the message (nothing touched yet);
+  2. mark its rows ``sending`` (attempts + 1) and COMMIT;
+  3. call apprise;
+  4. mark ``sent`` (or back to ``pending`` with backoff, or ``failed`` after
+     ``max_attempts``) and COMMIT.
+A crash between 2 and 4 leaves rows in ``sending``. The next drain cannot know whether
+apprise got the message out, and errs towards **at most once**: such rows become
+``failed`` with an "unconfirmed" reason (listed by `jobtrail deliveries`, shown in the
+next digest's footer, re-sendable with `jobtrail deliveries --retry`). They are never
+re-sent by themselves, so a change is never delivered twice to a channel.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import Config
-from storage.models import Change
+from pipelines.alerts import collect, render, rules, send
+from pipelines.alerts.config import Channel, load_channels
+from storage.models import Change, Delivery
 
 #: called inside the versioning transaction with the changes just written for a source
 ChangeListener = Callable[[Session, Sequence[Change], str], None]
 
+BACKOFF_BASE = timedelta(minutes=5)
+BACKOFF_MAX = timedelta(hours=6)
+UNCONFIRMED = (
+    "unconfirmed: a run stopped while sending; it may or may not have arrived, and is not re-sent "
+    "on its own (at most once). Re-send with: jobtrail deliveries --retry {id}"
+)
+
+
+@dataclass
+class ChannelReport:
+    channel: str
+    messages: int = 0
+    sent: int = 0  # deliveries (changes) confirmed sent
+    retrying: int = 0  # back to pending, with backoff
+    failed: int = 0  # gave up (max attempts) or unconfirmed
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeliveryReport:
+    channels: list[ChannelReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(c.errors or c.failed for c in self.channels)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
 
 def outbox_listener(config: Config) -> ChangeListener | None:
     """The listener that writes deliveries rows for ``config``'s [[notify]] channels."""
-    return None
+    channels = load_channels(config)
+    if not channels:
+        return None
+    tags_by_source = {source.name: source.tags for source in config.sources}
+
+    def listener(session: Session, changes: Sequence[Change], source_name: str) -> None:
+        if any(change.id is None for change in changes):
+            session.flush()
+        tags = tags_by_source.get(source_name, ())
+        rows = [
+            {"change_id": change.id, "channel": channel.name, "status": "pending", "attempts": 0}
+            for change in changes
+            for channel in rules.matching_channels(channels, change.kind, change.diff, source_name, tags)
+        ]
+        if rows:
+            session.execute(insert(Delivery), rows)
+
+    return listener
+
+
+def deliver_pending(sessions: sessionmaker[Session], config: Config, *, now: datetime | None = None,
+                    channels: Sequence[Channel] | None = None) -> DeliveryReport:
+    """Send every due pending delivery; call it while holding the run lock."""
+    now = now or datetime.now(UTC)
+    report = DeliveryReport()
+    for channel in channels if channels is not None else load_channels(config):
+        report.channels.append(_drain(sessions, channel, now))
+    return report
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def retry_failed(sessions: sessionmaker[Session], ids: Sequence[int] | None = None) -> int:
+    """Put failed deliveries back in the queue (all of them, or ``ids``); returns how many."""
+    statement = (
+        update(Delivery).where(Delivery.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=None, last_error=None)
+    )
+    if ids:
+        statement = statement.where(Delivery.id.in_(list(ids)))
+    with sessions() as session, session.begin():
+        return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def _drain(sessions: sessionmaker[Session], channel: Channel, now: datetime) -> ChannelReport:
+    report = ChannelReport(channel.name)
+    report.failed += _resolve_interrupted(sessions, channel)
+    with sessions() as session:
+        pending = list(session.scalars(
+            select(Delivery).where(Delivery.channel == channel.name, Delivery.status == "pending")
+            .order_by(Delivery.id)
+        ))
+    groups = _groups(sessions, channel, pending)
+    for group in groups:
+        if not any(_due(row, now) for row in group):
+            continue
+        _send_group(sessions, channel, group, now, report)
+    return report
+
+
+def _groups(sessions: sessionmaker[Session], channel: Channel, pending: list[Delivery]) -> list[list[Delivery]]:
+    """Digest: every pending row in one message. Instant: one message per posting."""
+    if not pending:
+        return []
+    if channel.mode == "digest":
+        return [pending]
+    with sessions() as session:
+        posting_of = dict(session.execute(
+            select(Change.id, Change.posting_id).where(Change.id.in_([row.change_id for row in pending]))
+        ).tuples())
+    by_posting: dict[int, list[Delivery]] = {}
+    for row in pending:
+        by_posting.setdefault(posting_of[row.change_id], []).append(row)
+    return list(by_posting.values())
+
+
+def _due(row: Delivery, now: datetime) -> bool:
+    due_at = collect.aware(row.next_attempt_at)
+    return due_at is None or due_at <= now
+
+
+def _send_group(sessions: sessionmaker[Session], channel: Channel, group: list[Delivery], now: datetime,
+                report: ChannelReport) -> None:
+    target = send.build(channel)
+    fmt = send.preferred_format(target, channel)
+    message, attachments = _compose(sessions, channel, group, fmt, send.body_limit(target, channel))
+    ids = [row.id for row in group]
+    if not _mark_sending(sessions, ids):
+        return  # someone else moved these rows on (should not happen under the run lock)
+    result = send.send(channel, message, fmt=fmt, attachments=attachments, target=target)
+    report.messages += 1
+    _record(sessions, channel, ids, result, now, report)
+
+
+def _compose(sessions: sessionmaker[Session], channel: Channel, group: list[Delivery], fmt: str,
+             limit: int) -> tuple[render.Message, list[send.Attachment]]:
+    change_ids = [row.change_id for row in group]
+    with sessions() as session:
+        if channel.mode == "instant":
+            posting = collect.postings_for_changes(session, change_ids)[0]
+            return render.render_instant(posting), [send.Attachment(f"jobtrail-{posting.posting_id}.json",
+                                                                    _structured(posting))]
+        data = collect.digest_data(session, change_ids)
+
+    def attempt(max_postings: int | None) -> render.Message:
+        return render.render_digest(data, max_postings=max_postings)
+
+    return render.fit(attempt, len(data.postings), limit, fmt), []
+
+
+def _structured(posting: collect.PostingView) -> dict[str, object]:
+    """What machines get with an instant message: the posting and each change's diff."""
+    return {
+        "posting": {"id": posting.posting_id, "source": posting.source, "company": posting.company,
+                    "title": posting.title, "url": posting.url, "locations": posting.locations},
+        "changes": [{"id": c.id, "kind": c.kind, "at": c.at.isoformat(), "diff": c.diff} for c in posting.changes],
+    }
+
+
+def _mark_sending(sessions: sessionmaker[Session], ids: list[int]) -> bool:
+    with sessions() as session, session.begin():
+        changed = session.execute(
+            update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "pending")
+            .values(status="sending", attempts=Delivery.attempts + 1)
+        ).rowcount  # type: ignore[attr-defined]
+    return bool(changed)
+
+
+def _record(sessions: sessionmaker[Session], channel: Channel, ids: list[int], result: send.SendResult,
+            now: datetime, report: ChannelReport) -> None:
+    with sessions() as session, session.begin():
+        rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids), Delivery.status == "sending")))
+        for row in rows:
+            if result.ok:
+                row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
+                report.sent += 1
+            elif row.attempts >= channel.max_attempts:
+                row.status, row.last_error, row.next_attempt_at = "failed", result.error, None
+                report.failed += 1
+            else:
+                row.status, row.last_error = "pending", result.error
+                row.next_attempt_at = now + backoff(row.attempts)
+                report.retrying += 1
+    if not result.ok and result.error:
+        report.errors.append(result.error)
+
+
+def _resolve_interrupted(sessions: sessionmaker[Session], channel: Channel) -> int:
+    """Rows left in 'sending' by a crashed run: at most once, so never re-sent automatically."""
+    with sessions() as session, session.begin():
+        rows = list(session.scalars(
+            select(Delivery).where(Delivery.channel == channel.name, Delivery.status == "sending")
+        ))
+        for row in rows:
+            row.status, row.next_attempt_at = "failed", None
+            row.last_error = UNCONFIRMED.format(id=row.id)
+    return len(rows)
