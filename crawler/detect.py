@@ -27,6 +27,9 @@ ATS_KINDS: tuple[str, ...] = (
     "greenhouse", "lever", "ashby", "workable", "smartrecruiters", "recruitee", "personio", "workday",
 )
 
+#: what a host/path matcher finds: (board, extra api_url arguments), or None
+_Match = tuple[str, dict[str, object]] | None
+
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
 
 
@@ -79,7 +82,7 @@ def source_api_url(kind: str, url: str | None, board: str | None) -> str:
 
 # --- from one URL ------------------------------------------------------------------------------
 
-def _greenhouse(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict[str, object]] | None:
+def _greenhouse(host: str, path: str, query: dict[str, list[str]]) -> _Match:
     if host == "boards-api.greenhouse.io" or host.endswith(".greenhouse.io") and "api" in host:
         m = re.match(rf"/v1/boards/({_TOKEN})", path)
         return (m[1], {}) if m else None
@@ -92,7 +95,7 @@ def _greenhouse(host: str, path: str, query: dict[str, list[str]]) -> tuple[str,
     return (m[1], {}) if m else None
 
 
-def _lever(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict[str, object]] | None:
+def _lever(host: str, path: str, query: dict[str, list[str]]) -> _Match:
     m_host = re.fullmatch(r"(jobs|api)(\.eu)?\.lever\.co", host)
     if not m_host:
         return None
@@ -101,7 +104,7 @@ def _lever(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict
     return (m[1], {"eu": bool(m_host[2])}) if m else None
 
 
-def _ashby(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict[str, object]] | None:
+def _ashby(host: str, path: str, query: dict[str, list[str]]) -> _Match:
     if host == "jobs.ashbyhq.com":
         m = re.match(r"/([^/?#]+)", path)
     elif host == "api.ashbyhq.com":
@@ -111,7 +114,7 @@ def _ashby(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict
     return (m[1], {}) if m and m[1] != "api" else None
 
 
-def _workable(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict[str, object]] | None:
+def _workable(host: str, path: str, query: dict[str, list[str]]) -> _Match:
     if host == "apply.workable.com":
         m = re.match(rf"/api/v\d/(?:widget/)?accounts/({_TOKEN})", path) or re.match(rf"/({_TOKEN})", path)
         return (m[1], {}) if m and m[1] not in {"api", "j"} else None
@@ -119,7 +122,7 @@ def _workable(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, d
     return (m[1], {}) if m and m[1] not in {"www", "apply", "jobs", "help", "resources"} else None
 
 
-def _smartrecruiters(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict[str, object]] | None:
+def _smartrecruiters(host: str, path: str, query: dict[str, list[str]]) -> _Match:
     if host in {"careers.smartrecruiters.com", "jobs.smartrecruiters.com"}:
         m = re.match(rf"/({_TOKEN})", path)
     elif host == "api.smartrecruiters.com":
@@ -129,17 +132,17 @@ def _smartrecruiters(host: str, path: str, query: dict[str, list[str]]) -> tuple
     return (m[1], {}) if m and m[1].lower() not in {"oneclick-ui", "sr-jobs"} else None
 
 
-def _recruitee(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict[str, object]] | None:
+def _recruitee(host: str, path: str, query: dict[str, list[str]]) -> _Match:
     m = re.fullmatch(r"([a-z0-9\-]+)\.recruitee\.com", host)
     return (m[1], {}) if m and m[1] not in {"www", "api", "app", "blog", "support", "help"} else None
 
 
-def _personio(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict[str, object]] | None:
+def _personio(host: str, path: str, query: dict[str, list[str]]) -> _Match:
     m = re.fullmatch(r"([a-z0-9\-]+)\.jobs\.personio\.(de|com)", host)
     return (m[1], {"tld": m[2]}) if m else None
 
 
-def _workday(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, dict[str, object]] | None:
+def _workday(host: str, path: str, query: dict[str, list[str]]) -> _Match:
     m_host = re.fullmatch(r"([a-z0-9\-]+)\.(wd\d+)\.myworkdayjobs\.com", host)
     if not m_host:
         return None
@@ -151,7 +154,7 @@ def _workday(host: str, path: str, query: dict[str, list[str]]) -> tuple[str, di
     return f"{m_host[1]}.{m_host[2]}/{m[1]}", {}
 
 
-_MATCHERS: dict[str, Callable[[str, str, dict[str, list[str]]], tuple[str, dict[str, object]] | None]] = {
+_MATCHERS: dict[str, Callable[[str, str, dict[str, list[str]]], _Match]] = {
     "greenhouse": _greenhouse, "lever": _lever, "ashby": _ashby, "workable": _workable,
     "smartrecruiters": _smartrecruiters, "recruitee": _recruitee, "personio": _personio,
     "workday": _workday,

@@ -1,0 +1,255 @@
+"""What every ATS adapter shares: reading API bodies, normalizing vocabularies, and
+feeding the ATS's own description HTML to the one shared section extractor.
+
+Each ATS names the same things differently ("FullTime", "full_time", "Full-time",
+"per-year-salary", "1 YEAR"); normalizing here keeps the adapters to pure mapping.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from crawler.extract.base import ExtractError, Page
+from crawler.items import LIST_FIELDS, Posting, Salary
+
+#: a heading the section extractor maps to each list field, for ATS fields that are
+#: already one section (Recruitee ``requirements``, Workable ``benefits``...)
+FIELD_HEADINGS: dict[str, str] = {
+    "requirements": "Requirements",
+    "nice_to_have": "Nice to have",
+    "responsibilities": "Responsibilities",
+    "benefits": "Benefits",
+}
+
+
+# --- reading bodies ------------------------------------------------------------------------
+
+def read_json(page: Page, kind: str) -> Any:
+    """The page body as JSON, or an ExtractError naming the kind and what was wrong."""
+    check_status(page, kind)
+    try:
+        return json.loads(page.body)
+    except json.JSONDecodeError as exc:
+        raise ExtractError(f"{kind}: malformed JSON ({exc.msg}; line {exc.lineno} column {exc.colno})") from None
+    except UnicodeDecodeError:
+        raise ExtractError(f"{kind}: response is not UTF-8 JSON") from None
+
+
+def check_status(page: Page, kind: str) -> None:
+    if page.status == 404:
+        raise ExtractError(f"{kind}: board or posting not found (HTTP 404); check 'board' or 'url'")
+    if page.status >= 400:
+        raise ExtractError(f"{kind}: API answered HTTP {page.status}")
+
+
+def require(value: Any, kind: str, what: str, expected: type | tuple[type, ...] = dict) -> Any:
+    """``value`` when it has the expected JSON type; else a one-line shape error."""
+    if not isinstance(value, expected):
+        raise ExtractError(f"{kind}: unexpected response shape: {what}")
+    return value
+
+
+def items(value: Any) -> list[dict[str, Any]]:
+    """The dict entries of a JSON list (anything else is skipped, never crashes)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+# --- small value normalizers ---------------------------------------------------------------
+
+def text(value: Any) -> str | None:
+    """A stripped non-empty string, or None."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    value = re.sub(r"\s+", " ", str(value)).strip()
+    return value or None
+
+
+def unique(values: Iterable[str | None]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        cleaned = text(value)
+        if cleaned and cleaned.casefold() not in {s.casefold() for s in seen}:
+            seen[cleaned] = None
+    return list(seen)
+
+
+def place(*parts: Any) -> str | None:
+    """"City, Region, Country" from whichever parts exist, without repeats."""
+    return ", ".join(unique(parts)) or None
+
+
+_EMPLOYMENT = (
+    ("intern", "internship"), ("trainee", "internship"), ("apprentice", "internship"),
+    ("working student", "working-student"), ("werkstudent", "working-student"),
+    ("part", "part-time"), ("teilzeit", "part-time"),
+    ("full", "full-time"), ("vollzeit", "full-time"),
+    ("contract", "contract"), ("freelance", "contract"), ("consult", "contract"),
+    ("temp", "temporary"), ("fixed term", "temporary"), ("seasonal", "temporary"),
+    ("volunteer", "volunteer"),
+)
+
+
+def employment_type(raw: Any) -> str | None:
+    """"FullTime", "full_time", "Full-time", "fulltime_permanent" -> "full-time"."""
+    value = text(raw)
+    if not value:
+        return None
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", value)
+    words = re.sub(r"[\s_\-/]+", " ", words).lower()
+    squashed = words.replace(" ", "")
+    for needle, normal in _EMPLOYMENT:
+        if needle in words or needle.replace(" ", "") in squashed:
+            return normal
+    return words.replace(" ", "-")
+
+
+def workplace(raw: Any) -> str | None:
+    """"OnSite", "on_site", "In office", "Remote", "Hybrid" -> onsite | remote | hybrid."""
+    value = (text(raw) or "").lower().replace("-", "").replace("_", "").replace(" ", "")
+    if "hybrid" in value:
+        return "hybrid"
+    if "remote" in value:
+        return "remote"
+    if value in {"onsite", "inoffice", "office", "inperson"}:
+        return "onsite"
+    return None
+
+
+_INTERVALS = (
+    (r"hour|hourly|hr", "hour"), (r"day|daily|per diem", "day"), (r"week|weekly|wk", "week"),
+    (r"month|monthly|mo", "month"), (r"year|yearly|annual|annually|annum|yr", "year"),
+)
+
+
+def interval(raw: Any) -> str | None:
+    """"per-year-salary", "1 YEAR", "yearly", "Hourly" -> hour | day | week | month | year."""
+    value = (text(raw) or "").lower()
+    for words, normal in _INTERVALS:
+        if re.search(rf"\b(?:{words})\b", value):
+            return normal
+    return None
+
+
+def number(raw: Any) -> float | None:
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    try:
+        return float(str(raw).replace(",", "").strip())
+    except ValueError:
+        return None
+
+
+def salary(low: Any, high: Any, currency: Any, per: Any, *, divisor: float = 1) -> Salary | None:
+    """A Salary when there is at least one bound; ``divisor`` turns cents into units."""
+    low_n, high_n = number(low), number(high)
+    if low_n is None and high_n is None:
+        return None
+    return Salary(
+        min=None if low_n is None else low_n / divisor,
+        max=None if high_n is None else high_n / divisor,
+        currency=(text(currency) or "").upper() or None,
+        interval=interval(per),
+    )
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def iso_date(raw: Any) -> str | None:
+    """ISO date (YYYY-MM-DD) from an ISO timestamp, "2024-01-10 12:00:00 UTC" or epoch ms."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        seconds = raw / 1000 if raw > 10**11 else raw
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    match = _ISO_DATE.search(text(raw) or "")
+    if not match:
+        return None
+    try:
+        return datetime(int(match[1]), int(match[2]), int(match[3])).date().isoformat()
+    except ValueError:
+        return None
+
+
+# --- URLs ----------------------------------------------------------------------------------
+
+def with_query(url: str, **params: Any) -> str:
+    """``url`` with these query parameters set (others kept, order kept)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update({k: str(v) for k, v in params.items()})
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def path_token(url: str, pattern: str) -> str | None:
+    """The first group of ``pattern`` searched in the URL's path (a board token), or None."""
+    match = re.search(pattern, urlsplit(url).path)
+    return match[1] if match else None
+
+
+def query_int(url: str, name: str) -> int | None:
+    for key, value in parse_qsl(urlsplit(url).query):
+        if key == name and value.isdigit():
+            return int(value)
+    return None
+
+
+# --- description HTML -> sections ------------------------------------------------------------
+
+def add_html(posting: Posting, html: str | None, base_url: str = "", drop: Sequence[str] = ()) -> None:
+    """Run the shared section extractor over ``html`` and merge what it finds into ``posting``."""
+    if not html or not html.strip():
+        return
+    from crawler.extract.sections import extract_sections
+
+    merge(posting, extract_sections(html, base_url or posting.url, drop_selectors=drop))
+
+
+def html_paragraphs(plain: Any) -> str:
+    """Plain text as HTML paragraphs (one per line), for APIs that only give plain text."""
+    if not isinstance(plain, str):
+        return ""
+    return "".join(f"<p>{escape(line.strip())}</p>" for line in plain.splitlines() if line.strip())
+
+
+def add_section(posting: Posting, heading: str | None, html: str | None, default: str | None = None) -> None:
+    """One section the ATS labels itself (Lever ``lists``, Personio ``jobDescription``...).
+
+    The ATS's heading decides the field when the vocabulary knows it, else ``default``;
+    an unmapped section keeps its heading and lands in the description, as a reader sees it.
+    """
+    if not html or not html.strip():
+        return
+    field = _field_for(heading) or default
+    title = FIELD_HEADINGS[field] if field in FIELD_HEADINGS else heading
+    prefix = f"<h2>{escape(title)}</h2>" if title else ""
+    add_html(posting, prefix + html)
+
+
+def _field_for(heading: str | None) -> str | None:
+    if not heading:
+        return None
+    from crawler.extract.vocabulary import field_for_heading
+
+    field = field_for_heading(heading)
+    return field if field in LIST_FIELDS else None
+
+
+def merge(posting: Posting, sections: Any) -> None:
+    """Add one Sections result to ``posting``: lists extended (no repeats), description appended."""
+    for name in LIST_FIELDS:
+        current: list[str] = getattr(posting, name)
+        current.extend(item for item in getattr(sections, name) if item not in current)
+    known = {job.url for job in posting.related_jobs}
+    posting.related_jobs.extend(job for job in sections.related_jobs if job.url not in known)
+    if sections.description:
+        posting.description = "\n\n".join(filter(None, [posting.description, sections.description]))

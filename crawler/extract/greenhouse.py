@@ -1,0 +1,83 @@
+"""Greenhouse job board API: one request, the whole board, descriptions as escaped HTML.
+
+``GET https://boards-api.greenhouse.io/v1/boards/{token}/jobs?content=true&pay_transparency=true``
+-> ``{"jobs": [...], "meta": {"total": N}}``; no paging. ``content`` is HTML-escaped HTML,
+and boards wrap every description in the same intro/conclusion boilerplate, which is
+dropped so that editing it does not change every posting.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from crawler.config import SourceConfig
+from crawler.detect import source_api_url
+from crawler.extract import ats
+from crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from crawler.items import Posting, Salary
+
+BOILERPLATE = ("div.content-intro", "div.content-conclusion")
+
+
+class Greenhouse:
+    key = "greenhouse"
+
+    def start(self, source: SourceConfig) -> list[Fetch]:
+        return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
+
+    def parse(self, page: Page, source: SourceConfig) -> Parsed:
+        data = ats.read_json(page, self.key)
+        if isinstance(data, dict) and "id" in data and "jobs" not in data:  # one saved job
+            return Parsed(postings=[posting(data, source, page.url)])
+        jobs = ats.require(ats.require(data, self.key, "expected an object with 'jobs'").get("jobs"),
+                           self.key, "'jobs' is not a list", list)
+        return Parsed(postings=[posting(job, source, page.url) for job in ats.items(jobs)])
+
+
+def posting(job: dict[str, Any], source: SourceConfig, api_url: str = "") -> Posting:
+    if job.get("id") is None or not ats.text(job.get("title")):
+        raise ExtractError("greenhouse: a job without 'id' or 'title'")
+    metadata = {str(m.get("name", "")).lower(): m.get("value") for m in ats.items(job.get("metadata"))}
+    location = ats.text((job.get("location") or {}).get("name"))
+    offices = [o.get("name") for o in ats.items(job.get("offices"))]
+    result = Posting(
+        source=source.name,
+        external_id=str(job["id"]),
+        url=ats.text(job.get("absolute_url")) or _public_url(api_url, source, job["id"]),
+        title=ats.text(job["title"]) or "",
+        company=source.company or ats.text(job.get("company_name")),
+        locations=ats.unique([location] if location else offices),
+        department=ats.text(next((d.get("name") for d in ats.items(job.get("departments"))), None)),
+        employment_type=ats.employment_type(_meta(metadata, "employment", "job type", "commitment")),
+        workplace=ats.workplace(_meta(metadata, "workplace", "remote")) or ats.workplace(location),
+        salary=_salary(job.get("pay_input_ranges")),
+        date_posted=ats.iso_date(job.get("first_published")),
+    )
+    ats.add_html(result, html.unescape(job.get("content") or ""), result.url, drop=BOILERPLATE)
+    return result
+
+
+def _public_url(api_url: str, source: SourceConfig, job_id: Any) -> str:
+    board = source.board or ats.path_token(api_url, r"/boards/([^/]+)")
+    return f"https://boards.greenhouse.io/{board}/jobs/{job_id}" if board else ""
+
+
+def _meta(metadata: dict[str, Any], *needles: str) -> Any:
+    for name, value in metadata.items():
+        if any(needle in name for needle in needles):
+            return value[0] if isinstance(value, list) and value else value
+    return None
+
+
+def _salary(ranges: Any) -> Salary | None:
+    """The first pay range; Greenhouse gives cents and no interval field (its title may say)."""
+    for pay in ats.items(ranges):
+        found = ats.salary(pay.get("min_cents"), pay.get("max_cents"), pay.get("currency_type"),
+                           pay.get("title"), divisor=100)
+        if found:
+            return found
+    return None
+
+
+KIND = Greenhouse()

@@ -1,0 +1,106 @@
+"""SmartRecruiters posting API: paged list, then one detail per posting for the text.
+
+``GET https://api.smartrecruiters.com/v1/companies/{id}/postings?limit=100&offset=N`` ->
+``{offset, limit, totalFound, content: [...]}`` (paged until ``totalFound``); detail
+``GET .../postings/{postingId}`` -> ``jobAd.sections.{companyDescription, jobDescription,
+qualifications, additionalInformation}`` each ``{title, text(HTML)}``. Titles can be
+localized ("Qualifikationen"), so the section key decides when the title is unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from crawler.config import SourceConfig
+from crawler.detect import source_api_url
+from crawler.extract import ats
+from crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from crawler.items import Posting
+
+PAGE_SIZE = 100
+#: jobAd section key -> the field it is when its (possibly localized) title is not known
+SECTIONS = (
+    ("companyDescription", None), ("jobDescription", None), ("qualifications", "requirements"),
+    ("additionalInformation", None),
+)
+
+
+class SmartRecruiters:
+    key = "smartrecruiters"
+
+    def start(self, source: SourceConfig) -> list[Fetch]:
+        return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
+
+    def parse(self, page: Page, source: SourceConfig) -> Parsed:
+        data = ats.require(ats.read_json(page, self.key), self.key, "expected a JSON object")
+        if page.role == "detail" or (page.role is None and "content" not in data):
+            return Parsed(postings=[posting(data, source, page.url)])
+        rows = ats.items(ats.require(data.get("content"), self.key, "'content' is not a list", list))
+        if page.role is None:
+            return Parsed(postings=[posting(row, source, page.url) for row in rows])
+        detail = [Fetch(url=_detail_url(page.url, row["id"]), role="detail", is_api=True)
+                  for row in rows if row.get("id")]
+        return Parsed(follow=detail + _next_page(page, data, len(rows)))
+
+
+def _detail_url(list_url: str, posting_id: Any) -> str:
+    parts = urlsplit(list_url)
+    path = parts.path.rstrip("/") + "/" + quote(str(posting_id), safe="")
+    return urlunsplit(parts._replace(path=path, query="", fragment=""))
+
+
+def _next_page(page: Page, data: dict[str, Any], count: int) -> list[Fetch]:
+    offset = ats.query_int(page.url, "offset") or 0
+    limit = ats.query_int(page.url, "limit") or PAGE_SIZE
+    total = ats.number(data.get("totalFound")) or 0
+    if count == 0 or offset + limit >= total:
+        return []
+    return [Fetch(url=ats.with_query(page.url, limit=limit, offset=offset + limit), role="list", is_api=True)]
+
+
+def posting(job: dict[str, Any], source: SourceConfig, api_url: str = "") -> Posting:
+    if not job.get("id") or not ats.text(job.get("name")):
+        raise ExtractError("smartrecruiters: a posting without 'id' or 'name'")
+    company = job.get("company") if isinstance(job.get("company"), dict) else {}
+    location = job.get("location") if isinstance(job.get("location"), dict) else {}
+    result = Posting(
+        source=source.name,
+        external_id=str(job["id"]),
+        url=ats.text(job.get("postingUrl")) or _public_url(company, job, api_url),
+        title=ats.text(job["name"]) or "",
+        company=source.company or ats.text(company.get("name")),
+        locations=ats.unique([location.get("fullLocation") or _place(location)]),
+        department=ats.text(_label(job.get("department"))),
+        employment_type=ats.employment_type(_label(job.get("typeOfEmployment"))),
+        workplace=_workplace(location),
+        date_posted=ats.iso_date(job.get("releasedDate")),
+    )
+    job_ad = job.get("jobAd") if isinstance(job.get("jobAd"), dict) else {}
+    sections = job_ad.get("sections") if isinstance(job_ad.get("sections"), dict) else {}
+    for key, default in SECTIONS:
+        section = sections.get(key) if isinstance(sections.get(key), dict) else {}
+        ats.add_section(result, ats.text(section.get("title")), section.get("text"), default=default)
+    return result
+
+
+def _place(location: dict[str, Any]) -> str | None:
+    return ats.place(location.get("city"), location.get("region"), location.get("country"))
+
+
+def _label(value: Any) -> Any:
+    return value.get("label") if isinstance(value, dict) else value
+
+
+def _public_url(company: dict[str, Any], job: dict[str, Any], api_url: str) -> str:
+    identifier = ats.text(company.get("identifier")) or ats.path_token(api_url, r"/companies/([^/]+)")
+    return f"https://jobs.smartrecruiters.com/{identifier}/{job['id']}" if identifier else ""
+
+
+def _workplace(location: dict[str, Any]) -> str | None:
+    if location.get("hybrid") is True:
+        return "hybrid"
+    return "remote" if location.get("remote") is True else None
+
+
+KIND = SmartRecruiters()
