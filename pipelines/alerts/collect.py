@@ -144,3 +144,32 @@ def digest_data(session: Session, change_ids: Sequence[int]) -> DigestData:
         failed_sources=failed_sources(session),
         failed_deliveries=failed_deliveries(session),
     )
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    channel: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+    change_id: int
+    change_kind: str
+    title: str
+    company: str | None
+
+
+def deliveries(session: Session, statuses: Sequence[str]) -> list[DeliveryRow]:
+    """Outbox rows in ``statuses``, oldest first, with the posting they are about."""
+    rows = session.execute(
+        select(Delivery, Change.kind, Posting.title, Posting.company)
+        .join(Change, Change.id == Delivery.change_id).join(Posting, Posting.id == Change.posting_id)
+        .where(Delivery.status.in_(list(statuses))).order_by(Delivery.id)
+    ).all()
+    return [
+        DeliveryRow(d.id, d.channel, d.status, d.attempts, aware(d.next_attempt_at), aware(d.sent_at),
+                    d.last_error, d.change_id, kind, title, company)
+        for d, kind, title, company in rows
+    ]

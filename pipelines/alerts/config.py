@@ -76,6 +76,15 @@ def load_channels(config: Config) -> tuple[Channel, ...]:
     return tuple(channels)
 
 
+def adhoc_channel(url: str, base: Path | None = None, *, name: str = "--to") -> Channel:
+    """A one-off channel for a URL given on the command line (every change, digest mode)."""
+    resolved, secrets = _resolve_url(url, name)
+    resolved, is_file = _locate(resolved, base or Path.cwd())
+    channel = Channel(name=name, url=resolved, on=frozenset({"any"}), is_config_file=is_file, secrets=secrets)
+    _check_with_apprise(channel, name)
+    return channel
+
+
 def mask_secret_url(url: str) -> str:
     """``url`` safe to print: apprise's own privacy form when it knows the service, else a
     generic mask (password, userinfo tokens, secret-looking query values, long path tokens)."""

@@ -1,0 +1,225 @@
+"""`jobtrail run`, `digest`, `deliveries`, `notify test`: alerts from the command line (and cron)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from crawler.cli.context import CliContext
+from crawler.config import Config, ConfigError
+from pipelines.alerts import collect, digest, render, send
+from pipelines.alerts.config import Channel, adhoc_channel, load_channels
+from pipelines.alerts.outbox import DeliveryReport, deliver_pending, retry_failed
+from storage.locks import LockBusy, held
+
+#: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
+EXIT_LOCKED = 75
+RUN_LOCK = "run"
+
+
+def _channels(obj: CliContext) -> tuple[Config, tuple[Channel, ...]]:
+    """Config and validated channels; any mistake is one clean line, before any work."""
+    config = obj.config()
+    try:
+        return config, load_channels(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("run")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
+@click.option("--wait", type=float, default=0, show_default=True,
+              help="Seconds to wait for another run to finish before giving up.")
+@click.option("-s", "--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--no-crawl", is_flag=True, help="Only deliver what is pending.")
+@click.pass_obj
+def run_command(obj: CliContext, quiet: bool, wait: float, sources: tuple[str, ...], no_crawl: bool) -> None:
+    """Crawl every source, then deliver every pending alert (made for cron).
+
+    Holds a lock, so an overlapping run waits (--wait) or exits with code 75.
+    Exit code 0 when all went well, 1 when a source or a delivery failed.
+
+    \b
+    Examples:
+      jobtrail run
+      jobtrail run --quiet --wait 600
+      0 7 * * *  cd /srv/jobtrail && jobtrail run --quiet     # crontab
+    """
+    from crawler.cli.crawl import print_summary, run_crawl  # the crawl command owns these
+
+    config, channels = _channels(obj)
+    sessions = obj.sessions()
+    try:
+        with held(sessions, RUN_LOCK, wait=wait):
+            summary = None if no_crawl else run_crawl(obj, list(sources) or None)
+            report = deliver_pending(sessions, config, channels=channels)
+    except LockBusy as exc:
+        click.echo(f"jobtrail run: another run is in progress ({exc}); exiting", err=True)
+        raise SystemExit(EXIT_LOCKED) from None
+    if summary is not None:
+        print_summary(summary, quiet=quiet)
+    _print_report(report, quiet=quiet)
+    crawl_code = summary.exit_code if summary is not None else 0
+    raise SystemExit(crawl_code or report.exit_code)
+
+
+def _print_report(report: DeliveryReport, *, quiet: bool) -> None:
+    for channel in report.channels:
+        if channel.errors or channel.failed:
+            detail = f"; {channel.errors[-1]}" if channel.errors else ""
+            click.echo(
+                f"delivery {channel.channel}: {channel.sent} sent, {channel.retrying} will retry, "
+                f"{channel.failed} failed{detail}", err=True,
+            )
+        elif not quiet and channel.messages:
+            click.echo(f"delivery {channel.channel}: {channel.sent} change(s) sent in {channel.messages} message(s)")
+
+
+@click.command("digest")
+@click.option("--since", default="7d", show_default=True, help="Changes since (1d, 12h, 2w or a date).")
+@click.option("--to", "to_url", help="Send to this apprise URL instead of the configured channels.")
+@click.option("--channel", "channel_names", multiple=True, help="Only this configured channel (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Render without sending (see --out).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="With --dry-run: write <channel>.html and <channel>.txt here (default: print the text).")
+@click.pass_obj
+def digest_command(obj: CliContext, since: str, to_url: str | None, channel_names: tuple[str, ...],
+                   dry_run: bool, out: Path | None) -> None:
+    """Render (and send) a digest of every change since a moment.
+
+    Reads changes only; the outbox is untouched, so `jobtrail run` still delivers its own.
+
+    \b
+    Examples:
+      jobtrail digest --since 7d --dry-run --out /tmp/digest
+      jobtrail digest --since 1d --to mailto://me@example.com
+      jobtrail digest --channel team-mail
+    """
+    from crawler.cli.output import parse_since
+
+    config = obj.config(required=False)
+    try:
+        moment = parse_since(since)
+        channels = _pick_channels(config, to_url, channel_names)
+    except (ConfigError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    rendered = digest.build(obj.sessions(), config, channels, moment)
+    if dry_run:
+        _show_dry_run(rendered, out)
+        return
+    failed = 0
+    for item in rendered:
+        result = send.send(item.channel, item.message, fmt=item.fmt)
+        if result.ok:
+            click.echo(f"{item.channel.name}: sent ({item.postings} postings) to {item.channel.display_url}")
+        else:
+            failed += 1
+            click.echo(f"{item.channel.name}: FAILED: {result.error}", err=True)
+    raise SystemExit(1 if failed else 0)
+
+
+def _pick_channels(config: Config, to_url: str | None, names: tuple[str, ...]) -> list[Channel]:
+    if to_url:
+        return [adhoc_channel(to_url, config.path.parent if config.path else None)]
+    channels = [c for c in load_channels(config) if not names or c.name in names]
+    unknown = set(names) - {c.name for c in channels}
+    if unknown:
+        raise ConfigError(f"no [[notify]] channel named {', '.join(sorted(unknown))}")
+    if not channels:
+        raise ConfigError("no [[notify]] channels configured; use --to APPRISE_URL")
+    return channels
+
+
+def _show_dry_run(rendered: list[digest.RenderedDigest], out: Path | None) -> None:
+    if out is None:
+        for item in rendered:
+            click.echo(f"Subject: {item.message.subject}\n\n{item.message.text}")
+        return
+    for path in digest.write(rendered, out):
+        click.echo(f"wrote {path}")
+
+
+@click.command("deliveries")
+@click.option("--all", "show_all", is_flag=True, help="Also list sent deliveries.")
+@click.option("--retry", "retry", multiple=True, metavar="ID|all",
+              help="Put failed deliveries back in the queue (repeatable, or 'all').")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+def deliveries_command(obj: CliContext, show_all: bool, retry: tuple[str, ...], as_json: bool) -> None:
+    """List pending and failed alert deliveries, and why (URLs masked).
+
+    \b
+    Examples:
+      jobtrail deliveries
+      jobtrail deliveries --retry all        # re-queue failed ones for the next run
+      jobtrail deliveries --json
+    """
+    sessions = obj.sessions()
+    if retry:
+        ids = None if "all" in retry else [_as_id(value) for value in retry]
+        click.echo(f"re-queued {retry_failed(sessions, ids)} failed deliveries")
+        return
+    statuses = ("pending", "sending", "failed", "sent") if show_all else ("pending", "sending", "failed")
+    with sessions() as session:
+        rows = collect.deliveries(session, statuses)
+    if as_json:
+        click.echo(json.dumps([asdict(row) for row in rows], indent=2, default=str))
+        return
+    if not rows:
+        click.echo("no pending or failed deliveries")
+    for row in rows:
+        when = f" next try {row.next_attempt_at:%Y-%m-%d %H:%M}" if row.next_attempt_at else ""
+        click.echo(
+            f"#{row.id} {row.status:<8} {row.channel}  change {row.change_id} ({row.change_kind}) "
+            f"{row.title}{f' at {row.company}' if row.company else ''}  attempts {row.attempts}{when}"
+        )
+        if row.last_error:
+            click.echo(f"    {row.last_error}")
+
+
+def _as_id(value: str) -> int:
+    try:
+        return int(value.lstrip("#"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a delivery id", param_hint="--retry") from None
+
+
+@click.group("notify")
+def notify_group() -> None:
+    """Notify channels ([[notify]] in jobtrail.toml)."""
+
+
+@notify_group.command("test")
+@click.argument("name")
+@click.pass_obj
+def notify_test(obj: CliContext, name: str) -> None:
+    """Send a test message to channel NAME; exit 1 (with the reason) when it fails.
+
+    \b
+    Example:
+      jobtrail notify test team-mail
+    """
+    _config, channels = _channels(obj)
+    channel = next((c for c in channels if c.name == name), None)
+    if channel is None:
+        known = ", ".join(c.name for c in channels) or "none"
+        raise click.ClickException(f"no [[notify]] channel named {name!r} (known: {known})")
+    result = send.send(channel, render.render_test(name))
+    if not result.ok:
+        raise click.ClickException(f"{name}: test message failed: {result.error}")
+    click.echo(f"{name}: test message sent to {channel.display_url}")
+
+
+@notify_group.command("list")
+@click.pass_obj
+def notify_list(obj: CliContext) -> None:
+    """List configured channels (URLs masked)."""
+    _config, channels = _channels(obj)
+    for channel in channels:
+        click.echo(f"{channel.name:<20} {channel.mode:<8} on={','.join(sorted(channel.on))}  {channel.display_url}")
+
+
+COMMANDS = [run_command, digest_command, deliveries_command, notify_group]
