@@ -80,3 +80,25 @@ def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
 def server() -> Iterator[MockServer]:
     with MockServer() as mock:
         yield mock
+
+
+REDIS_URL = os.environ.get("JOBTRAIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A real Redis database for the test (flushed before and after); skips outside CI if absent."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        reason = f"Redis not reachable at JOBTRAIL_TEST_REDIS_URL ({type(exc).__name__})"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()

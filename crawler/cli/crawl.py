@@ -8,6 +8,8 @@ from dataclasses import asdict
 import click
 
 from crawler.cli.context import CliContext
+from crawler.config import ConfigError
+from crawler.distributed import redis_settings
 from crawler.runner import CrawlError, CrawlSummary, crawl
 
 
@@ -16,8 +18,12 @@ from crawler.runner import CrawlError, CrawlSummary, crawl
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
 @click.option("-v", "--verbose", count=True, help="Scrapy log: -v INFO, -vv DEBUG.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--redis", "redis_url", envvar="JOBTRAIL_REDIS_URL",
+              help="Share the request queue through Redis (scrapy-redis) with other crawl processes.")
 @click.pass_obj
-def crawl_command(obj: CliContext, sources: tuple[str, ...], quiet: bool, verbose: int, as_json: bool) -> None:
+def crawl_command(
+    obj: CliContext, sources: tuple[str, ...], quiet: bool, verbose: int, as_json: bool, redis_url: str | None
+) -> None:
     """Crawl every source in the config into the database.
 
     Exit code 0 when every source crawled, 1 when any source failed (the others are
@@ -27,12 +33,13 @@ def crawl_command(obj: CliContext, sources: tuple[str, ...], quiet: bool, verbos
     Examples:
       jobtrail crawl
       jobtrail crawl --source ahrefs -v
+      jobtrail crawl --redis redis://queue-host:6379/0       # one of several workers
       0 7 * * *  cd /srv/jobtrail && jobtrail crawl --quiet     # crontab
     """
     config = obj.config()
     if not config.sources:
         raise click.ClickException(f"{config.path}: no [[sources]] to crawl")
-    summary = run_crawl(obj, list(sources) or None, verbose)
+    summary = run_crawl(obj, list(sources) or None, verbose, redis_url=redis_url)
     if as_json:
         click.echo(json.dumps([asdict(s) for s in summary.sources], indent=2))
     else:
@@ -40,7 +47,9 @@ def crawl_command(obj: CliContext, sources: tuple[str, ...], quiet: bool, verbos
     raise SystemExit(summary.exit_code)
 
 
-def run_crawl(obj: CliContext, sources: list[str] | None, verbose: int = 0) -> CrawlSummary:
+def run_crawl(
+    obj: CliContext, sources: list[str] | None, verbose: int = 0, *, redis_url: str | None = None
+) -> CrawlSummary:
     """Shared by `crawl` and `run`: config errors become one clean line."""
     config = obj.config()
     unknown = set(sources or ()) - {s.name for s in config.sources}
@@ -49,7 +58,10 @@ def run_crawl(obj: CliContext, sources: list[str] | None, verbose: int = 0) -> C
     obj.sessions()  # open + migrate first, so a DB problem is reported before any fetch
     level = {0: "WARNING", 1: "INFO"}.get(verbose, "DEBUG")
     try:
-        return crawl(config, obj.database_url, sources, log_level=level)
+        overrides = redis_settings(redis_url) if redis_url else None
+        return crawl(config, obj.database_url, sources, log_level=level, overrides=overrides)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -1,0 +1,29 @@
+"""Scale-out: Redis-backed Scrapy scheduling through scrapy-redis (no home-made queue).
+
+With ``jobtrail crawl --redis URL`` the request queue and the duplicate filter live in
+Redis, so several `jobtrail crawl --redis URL` processes on several machines share one
+crawl: each takes requests from the same queue and writes to the same database.
+"""
+
+from __future__ import annotations
+
+from crawler.config import ConfigError
+
+QUEUE_KEY = "jobtrail:%(spider)s:requests"
+DUPEFILTER_KEY = "jobtrail:%(spider)s:dupefilter"
+
+
+def redis_settings(redis_url: str) -> dict[str, object]:
+    """Scrapy settings that switch the scheduler to scrapy-redis for ``redis_url``."""
+    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"--redis must be a redis:// URL, got {redis_url.split('@')[-1]!r}")
+    return {
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "REDIS_URL": redis_url,
+        "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
+        "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER_KEY,
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        # cleared when the crawl ends, so tomorrow's run fetches every page again
+        "SCHEDULER_PERSIST": False,
+    }
