@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import socket
@@ -106,6 +107,10 @@ class Mailbox:
 
     port: int = field(default_factory=free_port)
     messages: list[EmailMessage] = field(default_factory=list)
+    #: when set, DATA is answered only after ``release`` is set (the client waits meanwhile)
+    hold: bool = False
+    received: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
     _controller: Controller | None = None
 
     @property
@@ -114,6 +119,9 @@ class Mailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        self.received.set()
+        while self.hold and not self.release.is_set():
+            await asyncio.sleep(0.02)
         return "250 OK"
 
     def start(self) -> None:
@@ -127,12 +135,13 @@ class Mailbox:
 
 
 @contextmanager
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
+def mailbox(*, hold: bool = False) -> Iterator[Mailbox]:
+    box = Mailbox(hold=hold)
     box.start()
     try:
         yield box
     finally:
+        box.release.set()
         box.stop()
 
 

@@ -135,9 +135,9 @@ def _groups(sessions: sessionmaker[Session], channel: Channel, pending: list[Del
     if channel.mode == "digest":
         return [pending]
     with sessions() as session:
-        posting_of = dict(session.execute(
+        posting_of = {change_id: posting_id for change_id, posting_id in session.execute(
             select(Change.id, Change.posting_id).where(Change.id.in_([row.change_id for row in pending]))
-        ).tuples())
+        )}
     by_posting: dict[int, list[Delivery]] = {}
     for row in pending:
         by_posting.setdefault(posting_of[row.change_id], []).append(row)
