@@ -1,0 +1,149 @@
+"""Links on a careers listing: which ones are postings, which one is the next page, and
+one canonical spelling of every URL (so a posting is not "new" because of ?utm_source).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+from w3lib.url import canonicalize_url
+
+#: query parameters that only say where a visitor came from
+TRACKING_PARAMS = frozenset({"gclid", "fbclid", "gh_src", "source", "ref", "mc_cid", "mc_eid", "_hsenc", "_hsmi"})
+TRACKING_PREFIXES = ("utm_",)
+#: path segments under which postings live
+JOB_SEGMENTS = frozenset({
+    "job", "jobs", "career", "careers", "position", "positions", "opening", "openings", "vacancy",
+    "vacancies", "role", "roles", "opportunities", "join-us", "joinus", "work-with-us", "stellen",
+    "stellenangebote", "jobangebote", "karriere", "offres", "empleo",
+})
+#: second segments that are sections of a careers site, not postings
+NAV_SEGMENTS = frozenset({
+    "teams", "team", "departments", "department", "locations", "location", "offices", "benefits", "culture",
+    "life", "faq", "faqs", "search", "all", "about", "values", "students", "university", "internships",
+    "apply", "alerts", "login", "signup", "page", "category", "categories", "tags", "tag", "feed", "rss",
+})
+#: anchor texts that are never a job title
+GENERIC_ANCHORS = frozenset({
+    "apply", "apply now", "apply here", "learn more", "read more", "more", "details", "view", "view job",
+    "view details", "see more", "view all", "see all", "see all jobs", "view all jobs", "all jobs",
+    "next", "previous", "back", "share", "home", "careers", "jobs", "open positions", "here", "click here",
+})
+ASSET_EXTENSIONS = re.compile(
+    r"\.(?:pdf|jpe?g|png|gif|svg|webp|ico|css|js|json|xml|zip|gz|docx?|xlsx?|pptx?|mp4|mp3|woff2?|ttf)$",
+    re.IGNORECASE,
+)
+_SLUG = re.compile(r"^(?=.*[a-z0-9])[\w.~%+-]+$", re.IGNORECASE)
+_URL_ID = re.compile(r"^\d{4,}$")
+_SLUG_ID = re.compile(r"^(\d{4,})[-_]|[-_](\d{4,})$")
+ID_PARAMS = ("gh_jid", "jobId", "jobid", "job_id", "id")
+
+
+def canonical_url(url: str) -> str:
+    """The URL without fragment and tracking parameters, with sorted, normalized query."""
+    url, _ = urldefrag(url.strip())
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(key)]
+    cleaned = urlunsplit(parts._replace(query=urlencode(query)))
+    return canonicalize_url(cleaned, keep_fragments=False)
+
+
+def _tracking(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def id_from_url(url: str) -> str | None:
+    """An id the URL carries: ?gh_jid=/jobId=/job_id=/id=, else a numeric path segment of 4+ digits."""
+    parts = urlsplit(url)
+    params = dict(parse_qsl(parts.query))
+    for name in ID_PARAMS:
+        if params.get(name, "").strip():
+            return params[name].strip()
+    for segment in reversed([s for s in parts.path.split("/") if s]):
+        if _URL_ID.match(segment):
+            return segment
+        embedded = _SLUG_ID.search(segment)  # /jobs/12345-backend-developer, /jobs/chef-8841
+        if embedded:
+            return embedded.group(1) or embedded.group(2)
+    return None
+
+
+def anchors(selector: Selector, base_url: str, *, skip_chrome: bool = False) -> Iterator[tuple[str, str]]:
+    """(absolute url, anchor text) of every link, resolved against <base href> when present.
+
+    ``skip_chrome``: leave out links in <nav>, <header> and <footer> (site navigation).
+    """
+    base = urljoin(base_url, selector.css("base::attr(href)").get() or "")
+    query = "//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer)]" if skip_chrome else "//a[@href]"
+    for anchor in selector.xpath(query):
+        href = (anchor.attrib.get("href") or "").strip()
+        if not href or href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
+            continue
+        text = " ".join(" ".join(anchor.css("::text").getall()).split())
+        yield urljoin(base, href), text
+
+
+def posting_links(selector: Selector, page_url: str, pattern: re.Pattern[str] | None = None) -> list[str]:
+    """Canonical posting URLs on a listing page, in page order, without duplicates.
+
+    With ``pattern``: every link whose absolute URL it matches (re.search). Without: links outside
+    the site navigation, on the same site under a job-ish path with a slug or id after it, whose
+    text reads like a title.
+    """
+    found: dict[str, None] = {}
+    page_canonical = canonical_url(page_url)
+    for url, text in anchors(selector, page_url, skip_chrome=pattern is None):
+        if not url.startswith(("http://", "https://")):
+            continue
+        canonical = canonical_url(url)  # patterns see the URL without tracking parameters
+        wanted = pattern.search(canonical) is not None if pattern else looks_like_posting(url, text, page_url)
+        if wanted and canonical != page_canonical:
+            found.setdefault(canonical)
+    return list(found)
+
+
+def looks_like_posting(url: str, text: str, page_url: str) -> bool:
+    """Heuristic for listings without a link_pattern: same site, job-ish path, title-like text."""
+    if not _same_site(urlsplit(url).hostname or "", urlsplit(page_url).hostname or ""):
+        return False
+    path = urlsplit(url).path
+    if ASSET_EXTENSIONS.search(path):
+        return False
+    return _job_path(path) and _title_like(text)
+
+
+def _same_site(host: str, other: str) -> bool:
+    host, other = host.lower().removeprefix("www."), other.lower().removeprefix("www.")
+    return host == other or host.endswith("." + other) or other.endswith("." + host)
+
+
+def _job_path(path: str) -> bool:
+    segments = [s for s in path.lower().split("/") if s]
+    for index, segment in enumerate(segments[:-1]):
+        if segment in JOB_SEGMENTS:
+            rest = segments[index + 1:]
+            if rest[0] not in NAV_SEGMENTS and rest[0] not in JOB_SEGMENTS and all(map(_SLUG.match, rest)):
+                return True
+    return False
+
+
+def _title_like(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= 15 and len(text) <= 150 and any(c.isalpha() for c in text)
+        and text.lower().strip(" .:»›→") not in GENERIC_ANCHORS
+    )
+
+
+def next_page_url(selector: Selector, page_url: str) -> str | None:
+    """The rel="next" link of a paginated listing (<a> or <link>), absolute; None when last."""
+    href = selector.xpath(
+        "//*[self::a or self::link][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+    ).get()
+    if not href or not href.strip() or href.strip().startswith("#"):
+        return None
+    return canonical_url(urljoin(page_url, href.strip()))

@@ -1,0 +1,203 @@
+"""kind = "page": a company's own careers pages, read like a person would.
+
+A listing page gives posting links (``link_pattern``, else a same-site job-ish path with a
+title-like anchor) and a rel="next" page; a posting page gives one Posting, built from
+schema.org JobPosting data for scalars and from the HTML for title and sections.
+Per-source CSS selectors override any field when the heuristics get a site wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+from parsel import Selector
+from soupsieve import SelectorSyntaxError
+
+from crawler.config import SourceConfig
+from crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from crawler.extract.jsonld import StructuredPosting, job_postings
+from crawler.extract.links import canonical_url, id_from_url, next_page_url, posting_links
+from crawler.extract.sections import (
+    apply_sections,
+    fold,
+    heading_text,
+    plain_text,
+    related_job,
+    sections_from_tag,
+)
+from crawler.items import LIST_FIELDS, Posting, RelatedJob
+
+#: where the posting itself usually is, best guess first
+MAIN_CONTENT = ("main", "article", "[role=main]", "[itemprop=description]")
+DEFAULT_MAX_PAGES = 20
+#: description length that makes an h1 page a posting when nothing else says so
+MIN_PROSE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class PageKind:
+    key: str = "page"
+
+    def start(self, source: SourceConfig) -> list[Fetch]:
+        if not source.url:
+            raise ExtractError(f"source {source.name!r}: kind 'page' needs a 'url'")
+        return [Fetch(url=source.url, role="listing")]
+
+    def parse(self, page: Page, source: SourceConfig) -> Parsed:
+        if page.status >= 400:
+            raise ExtractError(f"HTTP {page.status} for {canonical_url(page.url)}")
+        html = page.text
+        structured = job_postings(html, page.url)
+        if page.role == "listing":
+            return self._listing(page, html, source, structured)
+        posting = build_posting(page, html, source, structured, strict=page.role == "posting")
+        return Parsed(postings=[posting] if posting else [])
+
+    def _listing(self, page: Page, html: str, source: SourceConfig, structured: list[StructuredPosting]) -> Parsed:
+        pattern = source.link_regex
+        if len(structured) == 1 or (pattern and pattern.search(page.url)):
+            posting = build_posting(page, html, source, structured, strict=True)
+            return Parsed(postings=[posting] if posting else [])
+        selector = Selector(text=html or "<html></html>", base_url=page.url)
+        urls = posting_links(selector, page.url, pattern)
+        urls += [canonical_url(s.url) for s in structured if s.url and canonical_url(s.url) not in urls]
+        follow = [Fetch(url=url, role="posting") for url in urls]
+        page_no = int(page.data.get("page_no", 1))
+        next_url = next_page_url(selector, page.url)
+        if next_url and next_url != canonical_url(page.url) and page_no < (source.max_pages or DEFAULT_MAX_PAGES):
+            follow.append(Fetch(url=next_url, role="listing", data={"page_no": page_no + 1}))
+        return Parsed(follow=follow)
+
+
+KIND = PageKind()
+
+
+def build_posting(
+    page: Page, html: str, source: SourceConfig, structured: list[StructuredPosting], *, strict: bool,
+) -> Posting | None:
+    """One Posting from a posting page; None (or ExtractError when ``strict``) if there is none.
+
+    A page counts as a posting when it has a JobPosting, a mapped section, or a title from a
+    configured selector; a page reached as a posting link (``strict``) also with an h1 and at
+    least a paragraph of text (a "page not found" page has neither).
+    """
+    soup = BeautifulSoup(html or "", "lxml")
+    data = structured[0] if structured else StructuredPosting()
+    base_url = _base_url(soup, page.url)
+    overrides = _selector_values(soup, source, base_url)
+    main = _main_content(soup)
+    h1 = _heading(main) or _heading(soup)
+    title = overrides.get("title") or h1 or data.title or _meta(soup, "og:title") or _first_text(soup, "title")
+    # what a selector picked is that field's, not the description's
+    sections = sections_from_tag(main, base_url, title=h1, drop_selectors=list(source.selectors.values()))
+    body = soup.body or soup
+    if not sections.related_jobs and main is not body:  # related jobs often sit beside <main>
+        sections.related_jobs = sections_from_tag(body, base_url, title=h1).related_jobs
+    sections.related_jobs = _canonical_jobs(sections.related_jobs)
+    has_sections = any(getattr(sections, name) for name in LIST_FIELDS)
+    prose = strict and h1 and len(sections.description or "") >= MIN_PROSE_CHARS
+    recognized = bool(structured or has_sections or "title" in overrides or prose)
+    if not recognized or not isinstance(title, str):
+        if strict:
+            raise ExtractError(f"no job posting found on {canonical_url(page.url)}")
+        return None
+    url = canonical_url(page.url)
+    posting = Posting(
+        source=source.name,
+        external_id=data.external_id or id_from_url(page.url) or url,
+        url=url,
+        title=title,
+        company=source.company or data.company or _meta(soup, "og:site_name"),
+        locations=list(data.locations),
+        employment_type=data.employment_type,
+        workplace=data.workplace,
+        salary=data.salary,
+        date_posted=data.date_posted,
+        valid_through=data.valid_through,
+    )
+    # HTML first; but a page whose HTML has no lists while its JobPosting description does is
+    # a script-rendered shell, and the JobPosting tells the posting better
+    ordered = [sections, data.sections] if has_sections else [data.sections, sections]
+    for found in ordered:
+        if found is not None:
+            apply_sections(posting, found)
+    for name, value in overrides.items():
+        setattr(posting, name, value)
+    return posting
+
+
+def _base_url(soup: BeautifulSoup, page_url: str) -> str:
+    """Where relative links resolve: <base href> when the page has one."""
+    base = soup.find("base", href=True)
+    return urljoin(page_url, str(base["href"]).strip()) if isinstance(base, Tag) else page_url
+
+
+def _canonical_jobs(jobs: list[RelatedJob]) -> list[RelatedJob]:
+    """Related jobs with canonical URLs (no tracking parameters), each URL once."""
+    unique: dict[str, RelatedJob] = {}
+    for job in jobs:
+        url = canonical_url(job.url)
+        unique.setdefault(url, RelatedJob(title=job.title, url=url))
+    return list(unique.values())
+
+
+def _main_content(soup: BeautifulSoup) -> Tag:
+    for css in MAIN_CONTENT:
+        found = soup.select_one(css)
+        if found is not None:
+            return found
+    return soup.body or soup
+
+
+def _heading(root: Tag) -> str | None:
+    found = root.find("h1")
+    return (heading_text(found) or None) if isinstance(found, Tag) else None
+
+
+def _first_text(root: Tag, css: str) -> str | None:
+    found = root.select_one(css)
+    return (fold(found.get_text(" ")) or None) if found is not None else None
+
+
+def _meta(soup: BeautifulSoup, prop: str) -> str | None:
+    found = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
+    content = found.get("content") if isinstance(found, Tag) else None
+    return (fold(str(content)) or None) if content else None
+
+
+def _selector_values(soup: BeautifulSoup, source: SourceConfig, base_url: str) -> dict[str, object]:
+    """Field values from the source's CSS selectors; only selectors that match count."""
+    values: dict[str, object] = {}
+    for name, css in source.selectors.items():
+        try:
+            matches = soup.select(css)
+        except (SelectorSyntaxError, ValueError) as exc:
+            raise ExtractError(f"source {source.name!r}: selector for {name!r} is not valid CSS: {css!r}") from exc
+        value = _selector_value(name, matches, base_url)
+        if value:
+            values[name] = value
+    return values
+
+
+def _selector_value(name: str, matches: list[Tag], base_url: str) -> object:
+    if name in (*LIST_FIELDS, "locations"):
+        return list(dict.fromkeys(text for text in (fold(m.get_text(" ")) for m in matches) if text))
+    if name == "related_jobs":
+        return _related_from(matches, base_url)
+    if not matches:
+        return None
+    if name == "description":
+        return plain_text(matches[0], base_url)
+    return fold(matches[0].get_text(" ")) or None
+
+
+def _related_from(matches: list[Tag], base_url: str) -> list[RelatedJob]:
+    jobs: dict[str, RelatedJob] = {}
+    for match in matches:
+        for link in [match] if match.name == "a" else match.find_all("a", href=True):
+            job = related_job(link, base_url)
+            if job:
+                jobs.setdefault(job.url, job)
+    return _canonical_jobs(list(jobs.values()))

@@ -1,0 +1,209 @@
+"""kind = "page": every fixture folder under tests/fixtures/page/, plus listing pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.config import SourceConfig
+from crawler.extract import ExtractError, Fetch, Page, extract, get_kind
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CASES = sorted(path for path in (FIXTURES / "page").iterdir() if path.is_dir())
+LISTING = FIXTURES / "page_listing"
+KIND = get_kind("page")
+
+
+def load_case(folder: Path) -> tuple[bytes, str, SourceConfig]:
+    """input.html, url.txt and the optional source.json (extra SourceConfig fields) of a case."""
+    url = (folder / "url.txt").read_text(encoding="utf-8").strip()
+    extra: dict[str, Any] = {}
+    if (folder / "source.json").exists():
+        extra = json.loads((folder / "source.json").read_text(encoding="utf-8"))
+    return (folder / "input.html").read_bytes(), url, SourceConfig(name="fixture", url=url, kind="page", **extra)
+
+
+@pytest.mark.parametrize("folder", CASES, ids=[case.name for case in CASES])
+def test_fixture_case(folder: Path) -> None:
+    body, url, source = load_case(folder)
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    assert [posting.to_dict() for posting in extract(body, url, source)] == expected
+
+
+def test_every_case_is_complete() -> None:
+    assert len(CASES) >= 15
+    for folder in CASES:
+        assert {"input.html", "url.txt", "expected.json"} <= {p.name for p in folder.iterdir()}, folder.name
+
+
+def case_posting(name: str) -> dict[str, Any]:
+    body, url, source = load_case(FIXTURES / "page" / name)
+    (posting,) = extract(body, url, source)
+    return posting.to_dict()
+
+
+def test_seed_like_page_reads_like_the_seed() -> None:
+    posting = case_posting("ahrefs_backend_developer")
+    assert posting["requirements"][:2] == ["Proficiency in OCaml", "Knowledge of D or C++ is a plus"]
+    assert "Write flexible, maintainable code and adapt to post-launch requirements/tweaks" in posting["requirements"]
+    assert posting["benefits"][0] == "Competitive compensation package"
+    assert "[Remote] Hardware allowance" in posting["benefits"]
+    assert {"title": "Security Engineer Ubuntu", "url": "https://ahrefs.example/careers/security-engineer-ubuntu"} in (
+        posting["related_jobs"]
+    )
+    assert len(posting["related_jobs"]) == 5
+    description = posting["description"]
+    assert "OCaml with some D and C++" in description
+    assert "Proficiency in OCaml" not in description
+    assert "Competitive compensation" not in description
+    assert "Security Engineer Ubuntu" not in description
+    assert "All jobs" not in description and "Apply for this job" not in description
+    assert posting["url"] == "https://ahrefs.example/careers/backend-developer"  # utm_* and #fragment gone
+
+
+def test_non_utf8_page_is_decoded_from_its_meta_charset() -> None:
+    posting = case_posting("non_utf8")
+    assert posting["title"] == "Chef de cuisine – Café Lumière"
+    assert "Budget de 2 000 € par semaine géré" in posting["requirements"]
+
+
+def test_selector_overrides_beat_heuristics() -> None:
+    posting = case_posting("selectors_override")
+    assert posting["title"] == "Robotics Software Engineer"  # not the <h1> brand
+    assert posting["company"] == "Acme Robotics"
+    assert posting["requirements"] == ["ROS 2 and modern C++", "Linear algebra you can explain"]
+    assert posting["responsibilities"] == ["Write motion planning code", "Test on real robots weekly"]
+    assert "ROS 2" not in posting["description"]
+
+
+def test_no_posting_as_followed_link_is_a_one_line_error() -> None:
+    body, url, source = load_case(FIXTURES / "page" / "no_posting")
+    with pytest.raises(ExtractError) as error:
+        KIND.parse(Page(url=url, body=body, role="posting"), source)
+    assert str(error.value) == "no job posting found on https://quietharbor.example/blog/missing-page"
+
+
+@pytest.mark.parametrize("body", [b"", b"\x00\xff\xfe garbage", b"<html><body></body></html>", b"{\"not\": \"html\"}"])
+def test_empty_or_junk_bodies_give_no_posting(body: bytes) -> None:
+    source = SourceConfig(name="junk", url="https://example.com/jobs/1", kind="page")
+    assert extract(body, "https://example.com/jobs/1", source) == []
+    with pytest.raises(ExtractError, match="^no job posting found on https://example.com/jobs/1$"):
+        KIND.parse(Page(url=source.url or "", body=body, role="posting"), source)
+
+
+def test_followed_posting_with_only_prose_is_still_a_posting() -> None:
+    text = "Keep the hotel lobby safe at night, welcome late guests and help the morning team. " * 3
+    body = f"<html><body><h1>Night Porter</h1><p>{text}</p></body></html>".encode()
+    source = SourceConfig(name="hotel", url="https://hotel.example/careers", kind="page")
+    page = Page(url="https://hotel.example/careers/night-porter", body=body, role="posting")
+    parsed = KIND.parse(page, source)
+    assert [(p.title, p.description, p.external_id) for p in parsed.postings] == [
+        ("Night Porter", text.strip(), "https://hotel.example/careers/night-porter"),
+    ]
+    assert extract(body, page.url, source) == []  # a saved file needs stronger evidence
+
+
+def test_error_status_is_a_one_line_error() -> None:
+    source = SourceConfig(name="gone", url="https://example.com/jobs", kind="page")
+    page = Page(url="https://example.com/jobs/1?utm_source=x", body=b"<h1>Gone</h1>", role="posting", status=404)
+    with pytest.raises(ExtractError, match="^HTTP 404 for https://example.com/jobs/1$"):
+        KIND.parse(page, source)
+
+
+def test_invalid_selector_is_a_one_line_error() -> None:
+    body, url, _ = load_case(FIXTURES / "page" / "jsonld_basic")
+    source = SourceConfig(name="bad", url=url, kind="page", selectors={"title": "h1[[["})
+    with pytest.raises(ExtractError, match="^source 'bad': selector for 'title' is not valid CSS"):
+        extract(body, url, source)
+
+
+def test_start_fetches_the_configured_url_as_listing() -> None:
+    source = SourceConfig(name="ahrefs", url="https://ahrefs.example/careers", kind="page")
+    assert KIND.start(source) == [Fetch(url="https://ahrefs.example/careers", role="listing")]
+
+
+def listing(name: str, url: str, source: SourceConfig, page_no: int | None = None) -> list[Fetch]:
+    data = {"page_no": page_no} if page_no else {}
+    page = Page(url=url, body=(LISTING / name).read_bytes(), role="listing", data=data)
+    parsed = KIND.parse(page, source)
+    assert parsed.postings == []
+    return parsed.follow
+
+
+def test_listing_heuristics_find_posting_links_and_the_next_page() -> None:
+    source = SourceConfig(name="ahrefs", url="https://ahrefs.example/careers", kind="page")
+    follow = listing("careers.html", "https://ahrefs.example/careers", source)
+    assert follow == [
+        Fetch(url="https://ahrefs.example/careers/backend-developer", role="posting"),
+        Fetch(url="https://ahrefs.example/careers/reasonml-developer", role="posting"),
+        Fetch(url="https://ahrefs.example/jobs/10442", role="posting"),
+        Fetch(url="https://www.ahrefs.example/careers/positions/devops-engineer?lang=en", role="posting"),
+        Fetch(url="https://ahrefs.example/careers?page=2", role="listing", data={"page_no": 2}),
+    ]
+
+
+def test_listing_pagination_stops_at_max_pages() -> None:
+    source = SourceConfig(name="ahrefs", url="https://ahrefs.example/careers", kind="page", max_pages=3)
+    follow = listing("careers.html", "https://ahrefs.example/careers", source, page_no=2)
+    assert follow[-1] == Fetch(url="https://ahrefs.example/careers?page=2", role="listing", data={"page_no": 3})
+    follow = listing("careers.html", "https://ahrefs.example/careers?page=3", source, page_no=3)
+    assert [fetch.role for fetch in follow] == ["posting"] * 4
+
+
+def test_last_listing_page_has_no_next() -> None:
+    source = SourceConfig(name="ahrefs", url="https://ahrefs.example/careers", kind="page")
+    follow = listing("careers_page2.html", "https://ahrefs.example/careers?page=2", source, page_no=2)
+    assert follow == [Fetch(url="https://ahrefs.example/careers/security-engineer", role="posting")]
+
+
+def test_listing_link_pattern_picks_links() -> None:
+    source = SourceConfig(
+        name="kestrel", url="https://kestrel.example/openings", kind="page", link_pattern=r"/o/kestrel/\d+",
+    )
+    follow = listing("openings_custom.html", "https://kestrel.example/openings", source)
+    assert follow == [
+        Fetch(url="https://kestrel.example/o/kestrel/2201", role="posting"),
+        Fetch(url="https://kestrel.example/o/kestrel/2202", role="posting"),
+    ]
+
+
+def test_listing_heuristics_without_pattern_miss_unusual_paths() -> None:
+    """Why link_pattern exists: /o/<company>/<id> is no job-ish path."""
+    source = SourceConfig(name="kestrel", url="https://kestrel.example/openings", kind="page")
+    assert listing("openings_custom.html", "https://kestrel.example/openings", source) == []
+
+
+def test_listing_url_that_is_a_posting_is_a_one_posting_source() -> None:
+    body, url, _ = load_case(FIXTURES / "page" / "jsonld_basic")
+    source = SourceConfig(name="northwind", url=url, kind="page")
+    parsed = KIND.parse(Page(url=url, body=body, role="listing"), source)
+    assert [p.external_id for p in parsed.postings] == ["NW-48213"] and parsed.follow == []
+    body, url, _ = load_case(FIXTURES / "page" / "ahrefs_backend_developer")
+    source = SourceConfig(name="ahrefs", url=url, kind="page", link_pattern=r"/careers/[^/]+$")
+    parsed = KIND.parse(Page(url=url.split("?")[0], body=body, role="listing"), source)
+    assert [p.title for p in parsed.postings] == ["Backend Developer"]
+
+
+def test_huge_page_finishes() -> None:
+    """5 MB of HTML (a long description plus thousands of related links) parses without error."""
+    bullets = "".join(f"<li>Requirement number {n} with some more words to make it longer</li>" for n in range(50_000))
+    links = "".join(f'<li><a href="/jobs/{n}">Job {n}</a></li>' for n in range(20_000))
+    html = (
+        "<html><body><main><h1>Huge</h1>" + "<p>A long introduction paragraph, said again.</p>" * 30_000
+        + "<h2>Requirements</h2><ul>" + bullets + "</ul>"
+        "<h2>Related jobs</h2><ul>" + links + "</ul></main></body></html>"
+    ).encode()
+    assert len(html) > 5_000_000
+    source = SourceConfig(name="huge", url="https://example.com/jobs/1", kind="page")
+    (posting,) = extract(html, "https://example.com/jobs/1", source)
+    assert len(posting.requirements) == 50_000 and len(posting.related_jobs) == 20_000
+
+
+def test_deeply_nested_broken_html_does_not_hit_the_recursion_limit() -> None:
+    html = ("<html><body><h1>Deep</h1><h2>Requirements</h2>" + "<div>" * 5000 + "<li>Patience</li>").encode()
+    source = SourceConfig(name="deep", url="https://example.com/jobs/2", kind="page")
+    (posting,) = extract(html, "https://example.com/jobs/2", source)
+    assert posting.requirements == ["Patience"]
