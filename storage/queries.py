@@ -13,11 +13,12 @@ Each runs a fixed number of statements whatever the size of the result (no N+1).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, Text, func, select, tuple_, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, Posting, PostingVersion, Source
@@ -172,7 +173,7 @@ def history(
                 Change.from_version_id.is_not(None),
                 Change.to_version_id.is_not(None),
             )
-        ).tuples().all()
+        ).all()
     )
     records: list[VersionRecord] = []
     for row in found:
@@ -202,38 +203,55 @@ def versions(session: Session, posting_id: int, seqs: Sequence[int]) -> list[Ver
 
 
 def export_versions(session: Session) -> Iterator[VersionRecord]:
-    """Every version of every posting, by posting then seq, streamed in batches."""
-    statement = (
-        _versions_select()
-        .order_by(PostingVersion.posting_id, PostingVersion.seq)
-        .execution_options(yield_per=EXPORT_BATCH)
-    )
-    for row in session.execute(statement):
+    """Every version of every posting, by posting then seq, streamed in batches.
+
+    Runs on the Core connection with JSON read as text and decoded here (empty lists
+    without a parser call): about twice the rows per second of the ORM path.
+    """
+    statement = _versions_select(raw_json=True).order_by(PostingVersion.posting_id, PostingVersion.seq)
+    connection = session.connection().execution_options(yield_per=EXPORT_BATCH)
+    for row in connection.execute(statement):
         yield _version_record(row, {})
 
 
 _CONTENT_COLUMNS = tuple(name for name in POSTING_FIELDS if name not in ("source", "external_id"))
+_LIST_COLUMNS = ("locations", "requirements", "nice_to_have", "responsibilities", "benefits", "related_jobs")
+_JSON_COLUMNS = (*_LIST_COLUMNS, "salary")
 
 
-def _versions_select() -> Select:
+def _versions_select(raw_json: bool = False) -> Select:
+    def content(name: str) -> Any:
+        column = getattr(PostingVersion, name)
+        return type_coerce(column, Text).label(name) if raw_json and name in _JSON_COLUMNS else column
+
     return (
         select(
             PostingVersion.posting_id, PostingVersion.id.label("version_id"), PostingVersion.seq,
             PostingVersion.observed_at, PostingVersion.content_hash,
             Source.name.label("source"), Posting.external_id,
-            *(getattr(PostingVersion, name) for name in _CONTENT_COLUMNS),
+            *(content(name) for name in _CONTENT_COLUMNS),
         )
         .join(Posting, Posting.id == PostingVersion.posting_id)
         .join(Source, Source.id == Posting.source_id)
     )
 
 
+#: positions in a _versions_select() row, which lists columns in VersionRecord field order
+_OBSERVED_AT = 3
+_JSON_POSITIONS = tuple(7 + _CONTENT_COLUMNS.index(name) for name in _JSON_COLUMNS)
+_LIST_POSITIONS = frozenset(7 + _CONTENT_COLUMNS.index(name) for name in _LIST_COLUMNS)
+
+
 def _version_record(row: Any, diff: dict[str, Any]) -> VersionRecord:
-    values = dict(row._mapping)
-    values["observed_at"] = aware(values["observed_at"])
-    for name in ("locations", "requirements", "nice_to_have", "responsibilities", "benefits", "related_jobs"):
-        values[name] = values[name] or []
-    return VersionRecord(**values, diff=diff)
+    """Positional, because exports build a million of these."""
+    values = list(row)
+    values[_OBSERVED_AT] = aware(values[_OBSERVED_AT])
+    for index in _JSON_POSITIONS:
+        value = values[index]
+        if isinstance(value, str):
+            value = [] if value == "[]" else json.loads(value)
+        values[index] = [] if value is None and index in _LIST_POSITIONS else value
+    return VersionRecord(*values, diff)
 
 
 def _with_diff(record: VersionRecord, diff: dict[str, Any]) -> VersionRecord:

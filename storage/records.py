@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 #: the Posting fields a version carries, in the documented order (docs/posting.md)
@@ -40,16 +41,20 @@ def parse_iso(value: str | None) -> datetime | None:
     return aware(datetime.fromisoformat(value)) if value else None
 
 
+@cache
+def _datetime_fields(record_type: type) -> tuple[str, ...]:
+    return tuple(spec.name for spec in fields(record_type) if spec.type.startswith("datetime"))
+
+
 class _Record:
     """to_dict/from_dict shared by the records: datetimes as ISO text, the rest as is."""
 
     def to_dict(self) -> dict[str, Any]:
         """Field -> value, datetimes as ISO text; values are shared, not copied (exports are hot)."""
-        return {
-            name: iso(value) if isinstance(value, datetime) else value
-            for name in self.__dataclass_fields__  # type: ignore[attr-defined]
-            for value in (getattr(self, name),)
-        }
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}  # type: ignore[attr-defined]
+        for name in _datetime_fields(type(self)):
+            data[name] = iso(data[name])
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Any:

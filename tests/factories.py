@@ -86,3 +86,33 @@ def add_posting(
                            created_at=closed_at))
     session.flush()
     return posting
+
+
+def build_history(session: Session) -> dict[str, int]:
+    """The scenario most history tests read: a role reworded, closed, reposted; and a second role.
+
+    ``backend`` v1 -> v2 (C++ -> D and C++, "D or C++" added) -> v3 (degree dropped), closed;
+    ``backend2`` reposts it 4 days later (repost_of set); ``data`` is another company's role.
+    """
+    ahrefs = add_source(session, "ahrefs", "Ahrefs")
+    other = add_source(session, "other", "Other Co")
+    backend = add_posting(session, ahrefs, [
+        {"company": "Ahrefs",
+         "requirements": ["Solid knowledge of OCaml with some C++", "A degree in Computer Science"],
+         "description": "Ahrefs crawls the web.\nWe like OCaml."},
+        {"requirements": ["Solid knowledge of OCaml with some D and C++", "Knowledge of D or C++ is a plus",
+                          "A degree in Computer Science"],
+         "related_jobs": [{"title": "Data Engineer", "url": "https://jobs.example.com/9"}]},
+        {"requirements": ["Solid knowledge of OCaml with some D and C++", "Knowledge of D or C++ is a plus"],
+         "workplace": "hybrid"},
+    ], external_id="backend", closed_at=T0 + timedelta(days=20))
+    backend2 = add_posting(session, ahrefs, [
+        {"url": "https://jobs.example.com/2", "workplace": "hybrid", "company": "Ahrefs",
+         "requirements": ["Solid knowledge of OCaml with some D and C++", "Knowledge of D or C++ is a plus"]},
+    ], external_id="backend2", start=T0 + timedelta(days=24), repost_of=backend.id)
+    data = add_posting(session, other, [
+        {"url": "https://other.example.com/7", "title": "Data Engineer", "company": "Other Co",
+         "requirements": ["C experience", "Some D, or a will to learn it"],
+         "nice_to_have": ["A DEGREE in maths"]},
+    ], external_id="data", start=T0 + timedelta(days=3))
+    return {"backend": backend.id, "backend2": backend2.id, "data": data.id}

@@ -1,0 +1,114 @@
+"""Search semantics on SQLite FTS5 and PostgreSQL full-text: phrase vs words, case, fields, removed/added."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import queries
+from storage.models import Posting, PostingVersion
+from storage.search import SearchError, fts5_query, matcher
+from tests.factories import T0, build_history
+
+CASES = [
+    # (id, phrase, options, expected {(posting key, field)})
+    ("phrase", "D or C++", {}, {("backend", "requirements"), ("backend2", "requirements")}),
+    ("case-insensitive", "d OR c++", {}, {("backend", "requirements"), ("backend2", "requirements")}),
+    ("or-is-a-word-not-an-operator", "D or learn", {}, set()),
+    ("phrase-order-matters", "C++ or D", {}, set()),
+    ("words-any-order", "C++ or D", {"words": True}, {("backend", "requirements"), ("backend2", "requirements")}),
+    ("words-must-share-a-line", "experience will", {"words": True}, set()),
+    ("symbol-kept", "C", {}, {("data", "requirements")}),
+    ("punctuation-between-words", "D or a will", {}, {("data", "requirements")}),
+    ("any-field", "degree", {}, {("backend", "requirements"), ("data", "nice_to_have")}),
+    ("field-filter", "degree", {"field": "nice_to_have"}, {("data", "nice_to_have")}),
+    ("field-filter-no-match", "degree", {"field": "title"}, set()),
+    ("description", "crawls the web", {}, {("backend", "description")}),
+    ("title", "data engineer", {"field": "title"}, {("data", "title")}),
+    ("removed", "degree", {"removed": True}, {("backend", "requirements")}),
+    ("removed-reworded-bullet", "some C++", {"removed": True}, {("backend", "requirements")}),
+    ("added", "D or C++", {"added": True}, {("backend", "requirements")}),
+    ("added-not-original", "degree", {"added": True}, set()),
+    ("removed-since-before", "degree", {"removed": True, "since": T0 + timedelta(days=1)},
+     {("backend", "requirements")}),
+    ("removed-since-after", "degree", {"removed": True, "since": T0 + timedelta(days=30)}, set()),
+]
+
+
+@pytest.fixture
+def ids(sessions: sessionmaker[Session]) -> dict[str, int]:
+    with sessions.begin() as session:
+        return build_history(session)
+
+
+@pytest.mark.parametrize(("phrase", "options", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_search_semantics(sessions, ids, phrase, options, expected) -> None:
+    names = {posting_id: key for key, posting_id in ids.items()}
+    with sessions() as session:
+        hits = queries.search(session, phrase, **options)
+    assert {(names[hit.posting_id], hit.field) for hit in hits} == expected
+
+
+def test_hit_says_when_a_phrase_appeared_and_disappeared(sessions, ids) -> None:
+    with sessions() as session:
+        added = {h.posting_id: h for h in queries.search(session, "D or C++")}[ids["backend"]]
+        [gone] = queries.search(session, "degree", field="requirements", removed=True)
+    assert (added.first_seq, added.first_at, added.present) == (2, T0 + timedelta(days=7), True)
+    assert added.text == "Knowledge of D or C++ is a plus"
+    assert (gone.first_seq, gone.last_seq, gone.present) == (1, 2, False)
+    assert (gone.removed_seq, gone.removed_at) == (3, T0 + timedelta(days=14))
+
+
+def test_index_follows_updates_and_deletes(sessions, ids) -> None:
+    with sessions.begin() as session:
+        session.execute(update(PostingVersion).where(PostingVersion.posting_id == ids["data"])
+                        .values(requirements=["Rust in production"]))
+    with sessions() as session:
+        assert {h.posting_id for h in queries.search(session, "rust in production")} == {ids["data"]}
+        assert queries.search(session, "C experience") == []
+    with sessions.begin() as session:
+        session.execute(delete(Posting).where(Posting.id == ids["data"]))
+    with sessions() as session:
+        assert queries.search(session, "rust in production") == []
+
+
+@pytest.mark.parametrize("phrase", ["++", "  ", "\"*\""])
+def test_nothing_to_search_is_a_clear_error(sessions, phrase) -> None:
+    with sessions() as session, pytest.raises(SearchError, match="nothing to search"):
+        queries.search(session, phrase)
+
+
+def test_unknown_field_is_a_clear_error(sessions) -> None:
+    with sessions() as session, pytest.raises(SearchError, match="unknown field"):
+        queries.search(session, "x", field="salary")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "field", "words", "expected"),
+    [
+        ("D or C++", None, False, '"D or C"'),
+        ('say "NEAR" AND', None, False, '"say NEAR AND"'),
+        ("C++ or D", "requirements", True, 'requirements : ("C" AND "or" AND "D")'),
+    ],
+)
+def test_fts5_query_quotes_every_word(phrase, field, words, expected) -> None:
+    assert fts5_query(phrase, field, words) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "line", "found"),
+    [
+        ("D or C++", "Knowledge of d or c++ is a plus", True),
+        ("C++", "C or D", False),
+        ("C", "C++ only", False),
+        ("C#", "C# and F#", True),
+        ("degree", "Degrees preferred", False),
+        ("cafe", "Café culture", True),
+        ("ocaml, d", "OCaml; D and C++", True),
+    ],
+)
+def test_matcher(phrase, line, found) -> None:
+    assert matcher(phrase)(line) is found
