@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.cli import main
-from pipelines.alerts.collect import DigestData, PostingView
+from pipelines.alerts.collect import ChangeView, DigestData, PostingView
 from pipelines.alerts.outbox import deliver_pending
 from pipelines.alerts.render import render_digest
 from storage.models import CrawlRun
@@ -58,11 +58,8 @@ def test_digest_arrives_by_smtp_with_both_parts(tmp_path: Path, sessions: sessio
 
 
 def test_caps_items_per_posting_and_says_how_many_more() -> None:
-    many = {**NEW, "requirements": [f"Skill number {n}" for n in range(30)]}
-    posting = PostingView(1, "ahrefs", "Ahrefs", "Dev", "https://ahrefs.com/1", [], many["requirements"])
-    from pipelines.alerts.collect import ChangeView
-
-    posting.changes.append(ChangeView(1, "new", datetime.now(UTC), {}))
+    posting = PostingView(1, "ahrefs", "Ahrefs", "Dev", "https://ahrefs.com/1", [])
+    posting.changes.append(ChangeView(1, "new", datetime.now(UTC), {}, [f"Skill number {n}" for n in range(30)]))
     message = render_digest(DigestData([posting]), item_cap=20)
     assert "Skill number 19" in message.text and "Skill number 20" not in message.text
     assert "and 10 more" in message.text and "and 10 more" in message.html
@@ -83,8 +80,8 @@ def test_digest_dry_run_writes_html_and_text(tmp_path: Path, sessions: sessionma
     text = (out / "digest.txt").read_text(encoding="utf-8")
     assert "<ins" in html and "D and" in html
     assert text.startswith("Subject: jobtrail: 1 posting changed at 1 company (1 changed)")
-    assert "~" not in text.split("Requirements")[1].split("Related")[0]  # bullets are whole +/− lines
-    assert "{+D and+}" not in text
+    assert "    + Proficiency in OCaml\n" in text  # a whole new bullet
+    assert "    + Experience with OCaml with some {+D and+} C++\n" in text  # a reworded one, word by word
 
 
 def test_notify_test_reports_failure_honestly(tmp_path: Path, sessions: sessionmaker[Session], db_url: str) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, CrawlRun, Delivery, Posting, PostingVersion, Source
 
@@ -26,6 +26,8 @@ class ChangeView:
     kind: str  # new|changed|closed|reopened
     at: datetime
     diff: dict[str, Any]
+    #: the requirements of the version this change produced (shown for a new posting)
+    requirements: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -36,7 +38,6 @@ class PostingView:
     title: str
     url: str
     locations: list[str]
-    requirements: list[str]
     changes: list[ChangeView] = field(default_factory=list)
 
     @property
@@ -78,17 +79,18 @@ def postings_for_changes(session: Session, change_ids: Iterable[int]) -> list[Po
     ids = sorted(set(change_ids))
     if not ids:
         return []
-    latest = PostingVersion
+    latest, produced = aliased(PostingVersion), aliased(PostingVersion)
     rows = session.execute(
-        select(Change, Posting, Source.name, Source.company, latest)
+        select(Change, Posting, Source.name, Source.company, latest, produced.requirements)
         .join(Posting, Posting.id == Change.posting_id)
         .join(Source, Source.id == Posting.source_id)
         .outerjoin(latest, (latest.posting_id == Posting.id) & (latest.seq == Posting.latest_seq))
+        .outerjoin(produced, produced.id == Change.to_version_id)
         .where(Change.id.in_(ids))
         .order_by(Change.created_at, Change.id)
     ).all()
     views: dict[int, PostingView] = {}
-    for change, posting, source_name, source_company, version in rows:
+    for change, posting, source_name, source_company, version, produced_requirements in rows:
         view = views.get(posting.id)
         if view is None:
             view = views[posting.id] = PostingView(
@@ -96,9 +98,9 @@ def postings_for_changes(session: Session, change_ids: Iterable[int]) -> list[Po
                 company=posting.company or source_company or source_name,
                 title=posting.title, url=posting.url,
                 locations=list(version.locations or []) if version else [],
-                requirements=list(version.requirements or []) if version else [],
             )
-        view.changes.append(ChangeView(change.id, change.kind, aware(change.created_at), dict(change.diff or {})))
+        view.changes.append(ChangeView(change.id, change.kind, aware(change.created_at), dict(change.diff or {}),
+                                       list(produced_requirements or [])))
     return sorted(views.values(), key=lambda v: (v.company.lower(), v.title.lower(), v.posting_id))
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from pipelines.alerts.collect import DigestData, FailedDelivery, FailedSource, PostingView
+from pipelines.alerts.collect import ChangeView, DigestData, FailedDelivery, FailedSource, PostingView
 from pipelines.diff import FIELD_ORDER, LIST_FIELDS
 
 #: most diff lines shown per posting; the rest become "and N more"
@@ -45,8 +45,8 @@ class Line:
 
     @property
     def plain(self) -> str:
-        """Text form: whole-item lines as "+ item"; edits inline as [-old-] {+new+}."""
-        if self.sign in (PLUS, MINUS):
+        """Text form: whole items as "+ item"; word edits inline as [-old-] / {+new+}."""
+        if len({op for op, _ in self.parts}) == 1 and self.sign in (PLUS, MINUS):
             body = " ".join(text for _, text in self.parts)
         else:
             body = " ".join(_marked(op, text) for op, text in self.parts)
@@ -164,8 +164,7 @@ def fit(render: Callable[[int | None], Message], count: int, limit: int, fmt: st
 
 
 def posting_block(posting: PostingView, item_cap: int = ITEM_CAP) -> PostingBlock:
-    sections = [section for change in posting.changes for section in _change_sections(change.kind, change.diff,
-                                                                                      posting)]
+    sections = [section for change in posting.changes for section in _change_sections(change)]
     capped, more = _cap(sections, item_cap)
     meta = " · ".join(part for part in (", ".join(posting.locations), posting.source) if part)
     return PostingBlock(posting.title, safe_href(posting.url), meta, posting.kind, capped, more)
@@ -178,9 +177,10 @@ def _companies(postings: Sequence[PostingView], item_cap: int) -> tuple[CompanyB
     return tuple(CompanyBlock(name, tuple(blocks)) for name, blocks in grouped.items())
 
 
-def _change_sections(kind: str, diff: dict[str, Any], posting: PostingView) -> list[Section]:
+def _change_sections(change: ChangeView) -> list[Section]:
+    kind, diff = change.kind, change.diff
     if kind == "new":
-        return [Section("New posting", tuple(Line(PLUS, (("=", item),)) for item in posting.requirements))]
+        return [Section("New posting", tuple(Line(PLUS, (("=", item),)) for item in change.requirements))]
     head = [Section(kind.capitalize())] if kind in ("closed", "reopened") else []
     return head + [
         Section(LABELS.get(name, name.replace("_", " ").capitalize()), tuple(_field_lines(name, diff[name])))
