@@ -188,7 +188,7 @@ def kind_from_url(url: str) -> str | None:
 
 # --- from a careers page -----------------------------------------------------------------------
 
-_URL_IN_HTML = re.compile(r"""(?:https?:)?//[A-Za-z0-9.\-]+\.[a-z]{2,}(?::\d+)?[^\s"'<>()\\]*""")
+_URL_IN_HTML = re.compile(r"""(?:https?:)?//[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?::\d+)?[^\s"'<>()\\]*""")
 
 
 def detect_source(url: str, html: str | None = None) -> Detection:
