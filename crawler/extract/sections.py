@@ -41,7 +41,10 @@ MAX_HEADING_CHARS = 80
 MAX_NAV_LINK_CHARS = 40
 
 _BULLET = re.compile(r"^\s*(?:[•●▪◦‣·■□➢➤✓✔○]|[-*–—](?=\s))\s*")
-_INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None, "\u00ad": None})
+#: zero-width and soft-hyphen characters, C0 controls and U+FFFD: never meant as text
+_INVISIBLE = str.maketrans(dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0xFEFF, 0x00AD, 0xFFFD, 0x7F, *range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)],
+))
 _ARROWS = "←→‹›«»<> "
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SKIP_HREF = re.compile(r"^\s*(?:#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)

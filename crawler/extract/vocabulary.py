@@ -30,7 +30,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "wünschenswert", "von vorteil", "idealerweise", "plus",
     ),
     "responsibilities": (
-        "responsibilities", "key responsibilities", "your responsibilities", "job responsibilities",
+        "responsibilities", "key responsibilities", "roles and responsibilities", "your responsibilities",
+        "job responsibilities",
         "what you'll do", "what you will do", "what you'll be doing", "what you will be doing",
         "what you do", "your role", "the role", "role", "your mission", "the job", "duties",
         "your tasks", "tasks", "what the job involves", "day to day", "day-to-day", "in this role you will",
