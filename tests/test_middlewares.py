@@ -19,7 +19,7 @@ from crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
 
 def middleware(**settings: object) -> RetryAfterMiddleware:
     crawler = get_crawler(Spider, {"RETRY_TIMES": 2, "RETRY_HTTP_CODES": [429, 503, 500], **settings})
-    crawler.spider = Spider(name="test")
+    crawler.spider = Spider.from_crawler(crawler, name="test")
     return RetryAfterMiddleware.from_crawler(crawler)
 
 
