@@ -79,6 +79,15 @@ def test_selector_overrides_beat_heuristics() -> None:
     assert "ROS 2" not in posting["description"]
 
 
+def test_scalar_selectors_are_normalized() -> None:
+    body = b"<h1>Cook</h1><p class=w>Hybrid (2 days in the kitchen)</p><p class=d>2024-06-01T08:00</p>"
+    selectors = {"workplace": ".w", "date_posted": ".d", "valid_through": ".missing"}
+    source = SourceConfig(name="s", url="https://example.com/jobs/9", kind="page", selectors=selectors)
+    parsed = KIND.parse(Page(url="https://example.com/jobs/9", body=body, role="posting"), source)
+    (posting,) = parsed.postings
+    assert (posting.workplace, posting.date_posted, posting.valid_through) == ("hybrid", "2024-06-01", None)
+
+
 def test_no_posting_as_followed_link_is_a_one_line_error() -> None:
     body, url, source = load_case(FIXTURES / "page" / "no_posting")
     with pytest.raises(ExtractError) as error:

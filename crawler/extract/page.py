@@ -17,7 +17,7 @@ from soupsieve import SelectorSyntaxError
 
 from crawler.config import SourceConfig
 from crawler.extract.base import ExtractError, Fetch, Page, Parsed
-from crawler.extract.jsonld import StructuredPosting, job_postings
+from crawler.extract.jsonld import StructuredPosting, iso_date, job_postings
 from crawler.extract.links import canonical_url, id_from_url, next_page_url, posting_links
 from crawler.extract.sections import (
     apply_sections,
@@ -79,8 +79,8 @@ def build_posting(
 ) -> Posting | None:
     """One Posting from a posting page; None (or ExtractError when ``strict``) if there is none.
 
-    A page counts as a posting when it has a JobPosting, a mapped section, or a title from a
-    configured selector; a page reached as a posting link (``strict``) also with an h1 and at
+    A page counts as a posting when it has a JobPosting, a mapped section, or a match for one
+    of the source's selectors; a page reached as a posting link (``strict``) also with an h1 and at
     least a paragraph of text (a "page not found" page has neither).
     """
     soup = BeautifulSoup(html or "", "lxml")
@@ -98,7 +98,7 @@ def build_posting(
     sections.related_jobs = _canonical_jobs(sections.related_jobs)
     has_sections = any(getattr(sections, name) for name in LIST_FIELDS)
     prose = strict and h1 and len(sections.description or "") >= MIN_PROSE_CHARS
-    recognized = bool(structured or has_sections or "title" in overrides or prose)
+    recognized = bool(structured or has_sections or overrides or prose)
     if not recognized or not isinstance(title, str):
         if strict:
             raise ExtractError(f"no job posting found on {canonical_url(page.url)}")
@@ -190,7 +190,22 @@ def _selector_value(name: str, matches: list[Tag], base_url: str) -> object:
         return None
     if name == "description":
         return plain_text(matches[0], base_url)
-    return fold(matches[0].get_text(" ")) or None
+    text = fold(matches[0].get_text(" "))
+    if name in ("date_posted", "valid_through"):
+        return iso_date(text)
+    if name == "workplace":
+        return workplace_from_text(text)
+    return text or None
+
+
+def workplace_from_text(text: str) -> str | None:
+    """'Hybrid (2 days in office)' -> hybrid; 'Remote - EU' -> remote; 'On-site' -> onsite."""
+    lowered = text.lower()
+    for word, value in (("hybrid", "hybrid"), ("remote", "remote"), ("on-site", "onsite"), ("onsite", "onsite"),
+                        ("on site", "onsite"), ("office", "onsite")):
+        if word in lowered:
+            return value
+    return None
 
 
 def _related_from(matches: list[Tag], base_url: str) -> list[RelatedJob]:
