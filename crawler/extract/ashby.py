@@ -10,17 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.config import SourceConfig
-from crawler.detect import source_api_url
 from crawler.extract import ats
-from crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from crawler.extract.base import ExtractError, Page, Parsed
 from crawler.items import Posting, Salary
 
 
-class Ashby:
+class Ashby(ats.ApiKind):
     key = "ashby"
-
-    def start(self, source: SourceConfig) -> list[Fetch]:
-        return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.require(ats.read_json(page, self.key), self.key, "expected an object with 'jobs'")

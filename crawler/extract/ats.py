@@ -15,7 +15,8 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from crawler.extract.base import ExtractError, Page
+from crawler.config import SourceConfig
+from crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from crawler.items import LIST_FIELDS, Posting, Salary
 
 #: a heading the section extractor maps to each list field, for ATS fields that are
@@ -28,6 +29,20 @@ FIELD_HEADINGS: dict[str, str] = {
 }
 
 
+class ApiKind:
+    """A kind that starts at its board's public API (see crawler.detect.source_api_url)."""
+
+    key = ""
+
+    def start(self, source: SourceConfig) -> list[Fetch]:
+        from crawler.detect import source_api_url
+
+        return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
+
+    def parse(self, page: Page, source: SourceConfig) -> Parsed:
+        raise NotImplementedError
+
+
 # --- reading bodies ------------------------------------------------------------------------
 
 def read_json(page: Page, kind: str) -> Any:
@@ -36,7 +51,8 @@ def read_json(page: Page, kind: str) -> Any:
     try:
         return json.loads(page.body)
     except json.JSONDecodeError as exc:
-        raise ExtractError(f"{kind}: malformed JSON ({exc.msg}; line {exc.lineno} column {exc.colno})") from None
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise ExtractError(f"{kind}: malformed or truncated JSON at {where}: {exc.msg.lower()}") from None
     except UnicodeDecodeError:
         raise ExtractError(f"{kind}: response is not UTF-8 JSON") from None
 

@@ -12,19 +12,15 @@ import html
 from typing import Any
 
 from crawler.config import SourceConfig
-from crawler.detect import source_api_url
 from crawler.extract import ats
-from crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from crawler.extract.base import ExtractError, Page, Parsed
 from crawler.items import Posting, Salary
 
 BOILERPLATE = ("div.content-intro", "div.content-conclusion")
 
 
-class Greenhouse:
+class Greenhouse(ats.ApiKind):
     key = "greenhouse"
-
-    def start(self, source: SourceConfig) -> list[Fetch]:
-        return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.read_json(page, self.key)

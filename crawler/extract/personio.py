@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.config import SourceConfig
-from crawler.detect import source_api_url
 from crawler.extract import ats
-from crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from crawler.extract.base import ExtractError, Page, Parsed
 from crawler.items import Posting
 
 _PARSER_OPTIONS = {
@@ -24,11 +23,8 @@ _PARSER_OPTIONS = {
 }
 
 
-class Personio:
+class Personio(ats.ApiKind):
     key = "personio"
-
-    def start(self, source: SourceConfig) -> list[Fetch]:
-        return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         root = read_xml(page)

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from crawler.config import SourceConfig
-from crawler.detect import source_api_url
 from crawler.extract import ats
 from crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from crawler.items import Posting
@@ -26,11 +25,8 @@ SECTIONS = (
 )
 
 
-class SmartRecruiters:
+class SmartRecruiters(ats.ApiKind):
     key = "smartrecruiters"
-
-    def start(self, source: SourceConfig) -> list[Fetch]:
-        return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.require(ats.read_json(page, self.key), self.key, "expected a JSON object")
