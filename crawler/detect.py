@@ -33,27 +33,25 @@ _Match = tuple[str, dict[str, object]] | None
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
 
 
+#: public API URL of each ATS board ({b}: the board token; {eu}: ".eu" for Lever's EU instance)
+API_URLS: dict[str, str] = {
+    "greenhouse": "https://boards-api.greenhouse.io/v1/boards/{b}/jobs?content=true&pay_transparency=true",
+    "lever": "https://api{eu}.lever.co/v0/postings/{b}?mode=json&skip=0&limit=100",
+    "ashby": "https://api.ashbyhq.com/posting-api/job-board/{b}?includeCompensation=true",
+    "workable": "https://apply.workable.com/api/v1/widget/accounts/{b}?details=true",
+    "smartrecruiters": "https://api.smartrecruiters.com/v1/companies/{b}/postings?limit=100&offset=0",
+    "recruitee": "https://{b}.recruitee.com/api/offers/",
+    "personio": "https://{b}.jobs.personio.{tld}/xml?language=en",
+}
+
+
 def api_url(kind: str, board: str, *, eu: bool = False, tld: str = "de") -> str:
     """The public API URL of a board (first page where the API pages)."""
-    b = quote(board, safe="")
-    if kind == "greenhouse":
-        return f"https://boards-api.greenhouse.io/v1/boards/{b}/jobs?content=true&pay_transparency=true"
-    if kind == "lever":
-        host = "api.eu.lever.co" if eu else "api.lever.co"
-        return f"https://{host}/v0/postings/{b}?mode=json&skip=0&limit=100"
-    if kind == "ashby":
-        return f"https://api.ashbyhq.com/posting-api/job-board/{b}?includeCompensation=true"
-    if kind == "workable":
-        return f"https://apply.workable.com/api/v1/widget/accounts/{b}?details=true"
-    if kind == "smartrecruiters":
-        return f"https://api.smartrecruiters.com/v1/companies/{b}/postings?limit=100&offset=0"
-    if kind == "recruitee":
-        return f"https://{b}.recruitee.com/api/offers/"
-    if kind == "personio":
-        return f"https://{b}.jobs.personio.{tld}/xml?language=en"
     if kind == "workday":
         return _workday_api(board)
-    raise ValueError(f"{kind!r} is not an ATS kind with a board")
+    if kind not in API_URLS:
+        raise ValueError(f"{kind!r} is not an ATS kind with a board")
+    return API_URLS[kind].format(b=quote(board, safe=""), eu=".eu" if eu else "", tld=tld)
 
 
 def _workday_api(board: str, scheme: str = "https", host: str | None = None) -> str:
