@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.context import CliContext
+from crawler.cli.context import CliContext, ConfigProblem
 from crawler.config import Config, ConfigError
 from pipelines.alerts import collect, digest, render, send
 from pipelines.alerts.config import Channel, adhoc_channel, load_channels
@@ -26,7 +26,7 @@ def _channels(obj: CliContext) -> tuple[Config, tuple[Channel, ...]]:
     try:
         return config, load_channels(config)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigProblem(str(exc)) from None
 
 
 @click.command("run")

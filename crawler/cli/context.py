@@ -13,6 +13,12 @@ from crawler.config import Config, ConfigError, load_config, resolve_db_url
 from storage.db import mask_url, open_database
 
 
+class ConfigProblem(click.ClickException):
+    """A mistake in jobtrail.toml or the options: exit code 2, so cron can tell it from a failed site."""
+
+    exit_code = 2
+
+
 @dataclass
 class CliContext:
     config_path: str
@@ -23,7 +29,7 @@ class CliContext:
         try:
             return self._load(required)
         except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise ConfigProblem(str(exc)) from None
 
     def _load(self, required: bool) -> Config:
         return load_config(self.config_path, required=required)

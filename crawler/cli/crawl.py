@@ -7,10 +7,11 @@ from dataclasses import asdict
 
 import click
 
-from crawler.cli.context import CliContext
+from crawler.cli.context import CliContext, ConfigProblem
 from crawler.config import ConfigError
 from crawler.distributed import redis_settings
 from crawler.runner import CrawlError, CrawlSummary, crawl
+from pipelines.alerts.config import load_channels
 
 
 @click.command("crawl")
@@ -38,7 +39,7 @@ def crawl_command(
     """
     config = obj.config()
     if not config.sources:
-        raise click.ClickException(f"{config.path}: no [[sources]] to crawl")
+        raise ConfigProblem(f"{config.path}: no [[sources]] to crawl")
     summary = run_crawl(obj, list(sources) or None, verbose, redis_url=redis_url)
     if as_json:
         click.echo(json.dumps([asdict(s) for s in summary.sources], indent=2))
@@ -54,14 +55,18 @@ def run_crawl(
     config = obj.config()
     unknown = set(sources or ()) - {s.name for s in config.sources}
     if unknown:
-        raise click.ClickException(f"{config.path}: no source named {', '.join(sorted(unknown))}")
+        raise ConfigProblem(f"{config.path}: no source named {', '.join(sorted(unknown))}")
+    try:
+        load_channels(config)  # a bad [[notify]] is a config error before any fetch, not a crash mid-crawl
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
     obj.sessions()  # open + migrate first, so a DB problem is reported before any fetch
     level = {0: "WARNING", 1: "INFO"}.get(verbose, "DEBUG")
     try:
         overrides = redis_settings(redis_url) if redis_url else None
         return crawl(config, obj.database_url, sources, log_level=level, overrides=overrides)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigProblem(str(exc)) from None
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from None
 
