@@ -19,8 +19,13 @@ JOBTRAIL_CONFIG = "jobtrail.toml"
 JOBTRAIL_CONTACT_URL = "https://github.com/jobtrail/jobtrail"
 #: database URL; empty means: take it from the config file (or JOBTRAIL_DB_URL env)
 JOBTRAIL_DB_URL = ""
+#: closed roles reappearing within this many days under a new id are linked as reposts
+JOBTRAIL_REPOST_WINDOW_DAYS = 30
 #: run id grouping the crawl_runs rows of one invocation (set by the CLI)
 JOBTRAIL_RUN_ID = ""
+#: send conditional requests and skip extracting bodies unchanged since the last crawl;
+#: false re-extracts every page (the stored states are still kept up to date)
+JOBTRAIL_SKIP_UNCHANGED = True
 #: only crawl these source names (comma-separated); empty means all
 JOBTRAIL_SOURCES = ""
 

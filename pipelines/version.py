@@ -18,14 +18,16 @@ from scrapy.crawler import Crawler
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.conditional import Forgotten, Observed, Unchanged, extraction_fingerprint
 from crawler.config import Config
 from crawler.items import Posting
 from pipelines.alerts.outbox import ChangeListener, outbox_listener
 from pipelines.diff import diff_postings
 from pipelines.normalize import content_hash, content_record
-from storage import versioning
+from storage import fetch_state, versioning
 from storage.db import open_database, transaction
 from storage.models import utcnow
+from storage.reposts import link_reposts
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +41,26 @@ class SourceState:
     started_at: datetime
     known: dict[str, versioning.Known]
     buffer: list[versioning.Incoming] = field(default_factory=list)
+    #: postings seen again on unchanged pages, not extracted
+    seen_again: list[versioning.Known] = field(default_factory=list)
+    #: fetch states to store once the postings they name are stored; URLs whose state is dropped
+    observed: list[fetch_state.Fetched] = field(default_factory=list)
+    forgotten: list[str] = field(default_factory=list)
     counts: versioning.Counts = field(default_factory=versioning.Counts)
     seen: int = 0
     write_error: str | None = None
 
 
 class VersionPipeline:
-    def __init__(self, crawler: Crawler, db_url: str, run_id: str, batch_size: int, close_after: int) -> None:
+    def __init__(self, crawler: Crawler, db_url: str, run_id: str, batch_size: int, close_after: int,
+                 repost_window_days: int = 30, skip_unchanged: bool = True) -> None:
         self.crawler = crawler
         self.db_url = db_url
         self.run_id = run_id
         self.batch_size = batch_size
         self.close_after = close_after
+        self.repost_window_days = repost_window_days
+        self.skip_unchanged = skip_unchanged
         self.engine: Engine | None = None
         self.sessions: sessionmaker[Session] | None = None
         self.states: dict[str, SourceState] = {}
@@ -65,6 +75,8 @@ class VersionPipeline:
             run_id=settings.get("JOBTRAIL_RUN_ID") or uuid.uuid4().hex,
             batch_size=settings.getint("JOBTRAIL_BATCH_SIZE", 200),
             close_after=settings.getint("JOBTRAIL_CLOSE_AFTER_MISSES", 2),
+            repost_window_days=settings.getint("JOBTRAIL_REPOST_WINDOW_DAYS", 30),
+            skip_unchanged=settings.getbool("JOBTRAIL_SKIP_UNCHANGED", True),
         )
 
     def open_spider(self) -> None:
@@ -77,42 +89,77 @@ class VersionPipeline:
             for name, progress in spider.progress.items():
                 source = progress.source
                 source_id = versioning.ensure_source(session, name, progress.kind.key, source.url, source.company)
-                self.states[name] = SourceState(
+                state = SourceState(
                     source_id=source_id,
                     crawl_run_id=versioning.start_run(session, self.run_id, source_id, now),
                     started_at=now,
                     known=versioning.load_known(session, source_id),
                 )
+                self.states[name] = state
+                fingerprint = extraction_fingerprint(source, progress.kind.key)
+                stored = fetch_state.load(session, source_id, fingerprint)
+                if stored is None:
+                    fetch_state.reset(session, source_id, fingerprint, now)
+                elif self.skip_unchanged and hasattr(spider, "recheck"):
+                    spider.recheck.load(name, _usable(stored, state.known))
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Posting):
+        if isinstance(item, Posting):
+            state = self.states[item.source]
+            record = content_record(item)
+            state.buffer.append(versioning.Incoming(item.external_id, record, content_hash(record)))
+            state.seen += 1
+        elif isinstance(item, Unchanged):
+            state = self.states[item.source]
+            state.seen_again += [state.known[eid] for eid in item.external_ids if eid in state.known]
+            state.seen += len(item.external_ids)
+        elif isinstance(item, Observed):
+            state = self.states[item.source]
+            state.observed.append(item.state)
+        elif isinstance(item, Forgotten):
+            state = self.states[item.source]
+            state.forgotten.append(item.url)
+        else:
             return item
-        state = self.states[item.source]
-        record = content_record(item)
-        state.buffer.append(versioning.Incoming(item.external_id, record, content_hash(record)))
-        state.seen += 1
-        if len(state.buffer) >= self.batch_size:
+        if len(state.buffer) + len(state.seen_again) + len(state.observed) >= self.batch_size:
             self._flush(item.source, state)
         return item
 
     def _flush(self, name: str, state: SourceState) -> None:
-        if not state.buffer or self.sessions is None:
+        if self.sessions is None or not (state.buffer or state.seen_again or state.observed or state.forgotten):
             return
         items, state.buffer = state.buffer, []
+        seen_again, state.seen_again = state.seen_again, []
         try:
             with transaction(self.sessions) as session:
                 outcome = versioning.apply_batch(
                     session, source_id=state.source_id, run_id=self.run_id, items=items, known=state.known,
                     diff=diff_postings,
                 )
+                outcome.merge(versioning.apply_seen(session, run_id=self.run_id, stored=seen_again))
+                if outcome.new_ids:
+                    link_reposts(session, state.source_id, outcome.new_ids, self.repost_window_days)
+                self._store_fetch_states(session, state)
                 if self.listener and outcome.changes:
                     self.listener(session, outcome.changes, name)
         except Exception as exc:  # keep crawling other sources; this one is judged failed
-            logger.error("source %s: could not store %d postings: %s", name, len(items), exc)
+            logger.error("source %s: could not store %d postings: %s", name, len(items) + len(seen_again), exc)
             state.write_error = f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}"
             state.known = self._reload_known(state.source_id)
+            state.observed, state.forgotten = [], []
             return
         state.counts.add(outcome.counts)
+
+    def _store_fetch_states(self, session: Session, state: SourceState) -> None:
+        """Write the states whose postings are all stored; the rest wait for a later batch."""
+        ready: list[fetch_state.Fetched] = []
+        waiting: list[fetch_state.Fetched] = []
+        for observed in state.observed:
+            (ready if all(eid in state.known for eid in observed.external_ids) else waiting).append(observed)
+        state.observed = waiting
+        fetch_state.forget(session, state.source_id, state.forgotten)
+        state.forgotten = []
+        fetch_state.upsert(session, state.source_id, ready)
 
     def _reload_known(self, source_id: int) -> dict[str, versioning.Known]:
         assert self.sessions is not None
@@ -144,6 +191,8 @@ class VersionPipeline:
                     close_after=self.close_after,
                 )
                 state.counts.closed += len(closed)
+                if closed:  # a role that closed now may continue as a posting that appeared earlier
+                    link_reposts(session, state.source_id, None, self.repost_window_days)
                 if self.listener and closed:
                     self.listener(session, closed, name)
             error = _summarize(errors)
@@ -153,6 +202,13 @@ class VersionPipeline:
             )
         if error:
             logger.error("source %s failed: %s", name, error)
+
+
+def _usable(
+    stored: dict[str, fetch_state.Fetched], known: dict[str, versioning.Known]
+) -> dict[str, fetch_state.Fetched]:
+    """Only states whose postings are all stored may stand for them."""
+    return {url: s for url, s in stored.items() if s.external_ids and all(eid in known for eid in s.external_ids)}
 
 
 def _summarize(errors: list[str]) -> str | None:

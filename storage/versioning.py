@@ -59,6 +59,13 @@ class Counts:
 class BatchOutcome:
     counts: Counts = field(default_factory=Counts)
     changes: list[Change] = field(default_factory=list)
+    #: ids of the postings this batch created (for the repost linker)
+    new_ids: list[int] = field(default_factory=list)
+
+    def merge(self, other: BatchOutcome) -> None:
+        self.counts.add(other.counts)
+        self.changes.extend(other.changes)
+        self.new_ids.extend(other.new_ids)
 
 
 def ensure_source(session: Session, name: str, kind: str, url: str | None, company: str | None) -> int:
@@ -124,6 +131,21 @@ def apply_batch(
     return outcome
 
 
+def apply_seen(session: Session, *, run_id: str, stored: Iterable[Known], now: datetime | None = None) -> BatchOutcome:
+    """Postings seen again without being extracted (their page did not change): unchanged, or reopened."""
+    now = now or utcnow()
+    outcome = BatchOutcome()
+    unique = {known.id: known for known in stored}
+    open_ids = [known.id for known in unique.values() if known.status != "closed"]
+    mark_seen(session, open_ids, now)
+    outcome.counts.unchanged += len(open_ids)
+    for known in unique.values():
+        if known.status == "closed":
+            outcome.changes.append(_reopen(session, known, run_id, now, to_version_id=None))
+            outcome.counts.reopened += 1
+    return outcome
+
+
 def mark_seen(session: Session, posting_ids: list[int], now: datetime, chunk: int = 500) -> None:
     """One UPDATE per few hundred postings: seen in this run, so not missing."""
     for start in range(0, len(posting_ids), chunk):
@@ -158,6 +180,7 @@ def _insert_new(
                               run_id=run_id, created_at=now))
     session.add_all(changes)
     outcome.changes.extend(changes)
+    outcome.new_ids.extend(posting.id for posting in postings)
     outcome.counts.new += len(items)
 
 

@@ -18,9 +18,13 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.conditional import STATE_KEY, Forgotten, Observed, Recheck, Unchanged, body_hash, response_validators
 from crawler.config import Config, ConfigError, SourceConfig, load_config
-from crawler.extract import ExtractError, Fetch, Page, SourceKind, resolve_kind
+from crawler.extract import ExtractError, Fetch, Page, Parsed, SourceKind, resolve_kind
 from crawler.items import Posting
+from storage.fetch_state import Fetched
+
+PageOutput = Posting | Request | Unchanged | Observed | Forgotten
 
 
 @dataclass
@@ -50,6 +54,8 @@ class CareersSpider(scrapy.Spider):
         if missing:
             raise ConfigError(f"{config.path}: no source named {', '.join(sorted(missing))}")
         self.progress: dict[str, SourceProgress] = {source.name: _progress_for(source) for source in selected}
+        #: stored fetch states, filled by the versioning pipeline when it opens (before any request)
+        self.recheck = Recheck()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CareersSpider:
@@ -75,25 +81,60 @@ class CareersSpider(scrapy.Spider):
                 yield self.request_for(progress.source, fetch)
 
     def request_for(self, source: SourceConfig, fetch: Fetch) -> Request:
+        meta = {
+            "source": source.name,
+            "role": fetch.role,
+            "data": fetch.data,
+            "dont_obey_robotstxt": fetch.is_api,
+            STATE_KEY: fetch.url,
+        }
+        headers = dict(fetch.headers)
+        conditional = self.recheck.validators(source.name, fetch.url) if fetch.method == "GET" else {}
+        if conditional:
+            headers.update(conditional)
+            meta["handle_httpstatus_list"] = [304]
         return Request(
             fetch.url,
             method=fetch.method,
             body=fetch.body,
-            headers=fetch.headers or None,
+            headers=headers or None,
             callback=self.parse_page,
             errback=self.on_error,
             dont_filter=fetch.method != "GET",
-            meta={
-                "source": source.name,
-                "role": fetch.role,
-                "data": fetch.data,
-                "dont_obey_robotstxt": fetch.is_api,
-            },
+            meta=meta,
         )
 
-    def parse_page(self, response: Response) -> Iterator[Posting | Request]:
+    def parse_page(self, response: Response) -> Iterator[PageOutput]:
         progress = self.progress[response.meta["source"]]
         progress.pages += 1
+        url = response.meta.get(STATE_KEY, response.url)
+        stored = self.recheck.get(progress.source.name, url)
+        if response.status == 304:
+            yield from self._not_modified(progress, url, stored)
+            return
+        digest = body_hash(response.body)
+        if stored is not None and stored.body_hash == digest:
+            yield from self._unchanged(progress, response, stored)
+            return
+        parsed = self._extract(progress, response)
+        if parsed is None:
+            return
+        for posting in parsed.postings:
+            progress.postings += 1
+            yield posting
+        for fetch in parsed.follow:
+            yield self.request_for(progress.source, fetch)
+        if parsed.postings and not parsed.follow and response.status == 200:
+            etag, modified = response_validators(response.headers)
+            ids = tuple(dict.fromkeys(p.external_id for p in parsed.postings))
+            yield Observed(progress.source.name, Fetched(url, etag, modified, digest, ids))
+        elif stored is not None:
+            yield Forgotten(progress.source.name, url)
+
+    def _extract(self, progress: SourceProgress, response: Response) -> Parsed | None:
+        """The kind's reading of the page; None (and the source failed) when it cannot be read."""
+        self.logger.debug("extracting %s", response.url)
+        self.crawler.stats.inc_value("jobtrail/pages_extracted")
         page = Page(
             url=response.url,
             body=response.body,
@@ -103,19 +144,33 @@ class CareersSpider(scrapy.Spider):
             data=response.meta["data"],
         )
         try:
-            parsed = progress.kind.parse(page, progress.source)
+            return progress.kind.parse(page, progress.source)
         except ExtractError as exc:
             progress.fail(str(exc))
-            return
         except Exception as exc:  # a bug in an extractor must not stop the other sources
             self.logger.exception("extractor crashed on %s", response.url)
             progress.fail(f"extractor error on {response.url}: {type(exc).__name__}: {exc}")
+        return None
+
+    def _not_modified(self, progress: SourceProgress, url: str, stored: Fetched | None) -> Iterator[Unchanged]:
+        if stored is None:  # we sent no validators, so the server is confused
+            progress.fail(f"HTTP 304 without a conditional request at {url}")
             return
-        for posting in parsed.postings:
-            progress.postings += 1
-            yield posting
-        for fetch in parsed.follow:
-            yield self.request_for(progress.source, fetch)
+        self.logger.debug("not modified (304): %s", url)
+        self.crawler.stats.inc_value("jobtrail/pages_not_modified")
+        progress.postings += len(stored.external_ids)
+        yield Unchanged(progress.source.name, url, stored.external_ids)
+
+    def _unchanged(self, progress: SourceProgress, response: Response, stored: Fetched) -> Iterator[PageOutput]:
+        """Same bytes as last time: the same postings, without extracting them again."""
+        self.logger.debug("unchanged body, not extracted: %s", response.url)
+        self.crawler.stats.inc_value("jobtrail/pages_unchanged")
+        progress.postings += len(stored.external_ids)
+        yield Unchanged(progress.source.name, stored.url, stored.external_ids)
+        etag, modified = response_validators(response.headers)
+        if (etag, modified) != (stored.etag, stored.last_modified):  # keep sending what the site uses now
+            yield Observed(progress.source.name, Fetched(stored.url, etag, modified, stored.body_hash,
+                                                         stored.external_ids))
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
