@@ -19,6 +19,8 @@ JOBTRAIL_CONFIG = "jobtrail.toml"
 JOBTRAIL_CONTACT_URL = "https://github.com/jobtrail/jobtrail"
 #: database URL; empty means: take it from the config file (or JOBTRAIL_DB_URL env)
 JOBTRAIL_DB_URL = ""
+#: longest wait (seconds) honoured from a Retry-After header on 429/503
+JOBTRAIL_MAX_RETRY_AFTER = 60
 #: closed roles reappearing within this many days under a new id are linked as reposts
 JOBTRAIL_REPOST_WINDOW_DAYS = 30
 #: run id grouping the crawl_runs rows of one invocation (set by the CLI)
@@ -51,6 +53,12 @@ LOG_INSTALL_ROOT_HANDLER = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's retry, plus honouring Retry-After (crawler/middlewares.py)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+}
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,

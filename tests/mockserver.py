@@ -9,6 +9,7 @@ validators, and records every request it saw.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +21,7 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/html; charset=utf-8"
+    delay: float = 0.0  # seconds to wait before answering (a slow site)
 
 
 @dataclass
@@ -33,6 +35,7 @@ class SeenRequest:
 class MockServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.one_shots: dict[str, list[Route]] = {}
         self.requests: list[SeenRequest] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -48,9 +51,9 @@ class MockServer:
         return self.base + path
 
     def set(self, path: str, body: bytes | str, status: int = 200, content_type: str | None = None,
-            headers: dict[str, str] | None = None) -> None:
+            headers: dict[str, str] | None = None, delay: float = 0.0) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        route = Route(body=data, status=status, headers=dict(headers or {}))
+        route = Route(body=data, status=status, headers=dict(headers or {}), delay=delay)
         if content_type:
             route.content_type = content_type
         with self._lock:
@@ -61,6 +64,13 @@ class MockServer:
         if file.suffix == ".xml":
             content_type = "application/xml"
         self.set(path, file.read_bytes(), content_type=content_type, **kwargs)  # type: ignore[arg-type]
+
+    def set_once(self, path: str, body: bytes | str, status: int, headers: dict[str, str] | None = None) -> None:
+        """Answer the next request for ``path`` this way, then go back to its regular route."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        with self._lock:
+            self.one_shots.setdefault(path, []).append(Route(body=data, status=status, headers=dict(headers or {}),
+                                                             content_type="text/plain"))
 
     def remove(self, path: str) -> None:
         with self._lock:
@@ -90,9 +100,13 @@ def _handler_for(server: MockServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             server.requests.append(SeenRequest(self.command, self.path, dict(self.headers), body))
             with server._lock:
-                route = server.routes.get(self.path) or server.routes.get(self.path.split("?", 1)[0])
+                queued = server.one_shots.get(self.path)
+                route = queued.pop(0) if queued else None
+                route = route or server.routes.get(self.path) or server.routes.get(self.path.split("?", 1)[0])
             if route is None:
                 route = Route(body=b"not found", status=404, content_type="text/plain")
+            if route.delay:
+                time.sleep(route.delay)
             if route.status == 200 and _not_modified(self.headers, route.headers):
                 self.send_response(304)
                 for name, value in route.headers.items():

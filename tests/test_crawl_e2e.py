@@ -148,8 +148,49 @@ def test_scrapy_crawl_still_works(server: MockServer, sqlite_url: str, tmp_path:
     serve_acme(server, 1)
     config = write_config(tmp_path, [acme_source(server)], db_url=sqlite_url)
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "careers", "-s", f"JOBTRAIL_CONFIG={config}", "-s", "LOG_LEVEL=WARNING"],
+        [sys.executable, "-m", "scrapy", "crawl", "careers",
+         "-s", f"JOBTRAIL_CONFIG={config}", "-s", "LOG_LEVEL=WARNING"],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    assert len(rows(sqlite_url, Posting)) == 3
+
+
+def test_overlapping_crawls_do_not_interleave(server: MockServer, db_url: str, tmp_path: Path) -> None:
+    """Cron overlap: while one crawl runs, a second exits 75 with a clear message; --wait waits."""
+    import subprocess
+    import sys
+    import time
+
+    serve_acme(server, 1)
+    server.set_file("/jobs/1002-data-analyst", SITE / "posting_1002.html", delay=4)
+    config = write_config(tmp_path, [acme_source(server)])
+    first = subprocess.Popen([sys.executable, "-m", "crawler", "-c", str(config), "--db", db_url, "crawl"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not server.requested("/jobs/1002-data-analyst") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    second = run_crawl_cli(config, db_url)
+    assert second.returncode == 75, second.stderr
+    assert "another run is in progress" in second.stderr
+    waited = run_crawl_cli(config, db_url, "--wait", "60")
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert waited.returncode == 0, waited.stderr
+    assert len(rows(db_url, Posting)) == 3 and len(rows(db_url, PostingVersion)) == 3
+
+
+def test_429_with_retry_after_is_retried(server: MockServer, sqlite_url: str, tmp_path: Path) -> None:
+    """A rate-limited listing (429 + Retry-After) is retried after the wait, and the crawl succeeds."""
+    import time
+
+    serve_acme(server, 1)
+    server.set_once("/careers", "slow down", status=429, headers={"Retry-After": "2"})
+    config = write_config(tmp_path, [acme_source(server)])
+    started = time.monotonic()
+    result = run_crawl_cli(config, sqlite_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listing_hits = server.requested("/careers")
+    assert len(listing_hits) == 2, "one 429, then the retry"
+    assert time.monotonic() - started >= 2, "the retry waited for Retry-After"
     assert len(rows(sqlite_url, Posting)) == 3

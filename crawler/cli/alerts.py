@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.context import CliContext, ConfigProblem
+from crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
 from crawler.config import Config, ConfigError
 from pipelines.alerts import collect, digest, render, send
 from pipelines.alerts.config import Channel, adhoc_channel, load_channels
@@ -16,8 +16,6 @@ from pipelines.alerts.outbox import DeliveryReport, deliver_pending, retry_faile
 from storage.locks import LockBusy, held
 
 #: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
-EXIT_LOCKED = 75
-RUN_LOCK = "run"
 
 
 def _channels(obj: CliContext) -> tuple[Config, tuple[Channel, ...]]:

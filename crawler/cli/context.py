@@ -12,6 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.config import Config, ConfigError, load_config, resolve_db_url
 from storage.db import mask_url, open_database
 
+#: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
+EXIT_LOCKED = 75
+#: the lock every crawl and delivery takes, so overlapping cron runs never interleave
+RUN_LOCK = "run"
+
 
 class ConfigProblem(click.ClickException):
     """A mistake in jobtrail.toml or the options: exit code 2, so cron can tell it from a failed site."""

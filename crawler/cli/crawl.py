@@ -7,11 +7,12 @@ from dataclasses import asdict
 
 import click
 
-from crawler.cli.context import CliContext, ConfigProblem
+from crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
 from crawler.config import ConfigError
 from crawler.distributed import redis_settings
 from crawler.runner import CrawlError, CrawlSummary, crawl
 from pipelines.alerts.config import load_channels
+from storage.locks import LockBusy, held
 
 
 @click.command("crawl")
@@ -19,16 +20,19 @@ from pipelines.alerts.config import load_channels
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
 @click.option("-v", "--verbose", count=True, help="Scrapy log: -v INFO, -vv DEBUG.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--wait", type=float, default=0, show_default=True,
+              help="Seconds to wait for an overlapping run to finish (else exit 75).")
 @click.option("--redis", "redis_url", envvar="JOBTRAIL_REDIS_URL",
               help="Share the request queue through Redis (scrapy-redis) with other crawl processes.")
 @click.pass_obj
 def crawl_command(
-    obj: CliContext, sources: tuple[str, ...], quiet: bool, verbose: int, as_json: bool, redis_url: str | None
+    obj: CliContext, sources: tuple[str, ...], quiet: bool, verbose: int, as_json: bool, wait: float,
+    redis_url: str | None,
 ) -> None:
     """Crawl every source in the config into the database.
 
     Exit code 0 when every source crawled, 1 when any source failed (the others are
-    still crawled and stored), 2 on a config error.
+    still crawled and stored), 2 on a config error, 75 when another run holds the lock.
 
     \b
     Examples:
@@ -40,7 +44,12 @@ def crawl_command(
     config = obj.config()
     if not config.sources:
         raise ConfigProblem(f"{config.path}: no [[sources]] to crawl")
-    summary = run_crawl(obj, list(sources) or None, verbose, redis_url=redis_url)
+    try:
+        with held(obj.sessions(), RUN_LOCK, wait=wait):
+            summary = run_crawl(obj, list(sources) or None, verbose, redis_url=redis_url)
+    except LockBusy as exc:
+        click.echo(f"jobtrail crawl: another run is in progress ({exc}); exiting", err=True)
+        raise SystemExit(EXIT_LOCKED) from None
     if as_json:
         click.echo(json.dumps([asdict(s) for s in summary.sources], indent=2))
     else:
