@@ -1,6 +1,6 @@
 """The offline demo: a small careers site of ours changes, and jobtrail explains how.
 
-The site (crawler/demo_site/) is modeled on two real snapshots of one posting: between
+The site (crawler/demo_site/: v1/ and v2/ hold what differs, common/ what both share) is modeled on two real snapshots of one posting: between
 v1 and v2 the stack line gained "D", a "Basic Requirements" list appeared, and a
 "Related Jobs" list appeared. It is served on 127.0.0.1 (random free port) and crawled
 twice by the real `jobtrail crawl`, as cron would run it.
@@ -38,10 +38,15 @@ class DemoSite:
         return f"http://{host}:{port}"
 
     def page(self, path: str) -> bytes | None:
+        """The page in this version's folder, else the one both versions share (common/)."""
         name = ROUTES.get(path.split("?", 1)[0])
         if name is None:
             return None
-        return (resources.files("crawler") / "demo_site" / self.version / name).read_bytes()
+        site = resources.files("crawler") / "demo_site"
+        for folder in (self.version, "common"):
+            if (site / folder / name).is_file():
+                return (site / folder / name).read_bytes()
+        return None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
