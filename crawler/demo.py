@@ -1,6 +1,7 @@
 """The offline demo: a small careers site of ours changes, and jobtrail explains how.
 
-The site (crawler/demo_site/: v1/ and v2/ hold what differs, common/ what both share) is modeled on two real snapshots of one posting: between
+The site (crawler/demo_site/: v1/ and v2/ hold what differs, common/ what both share) is
+modeled on two real snapshots of one posting: between
 v1 and v2 the stack line gained "D", a "Basic Requirements" list appeared, and a
 "Related Jobs" list appeared. It is served on 127.0.0.1 (random free port) and crawled
 twice by the real `jobtrail crawl`, as cron would run it.
