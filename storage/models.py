@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -83,6 +84,11 @@ class Posting(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "external_id", name="uq_postings_source_external"),
         Index("ix_postings_company_title", "company", "title"),
+        Index("ix_postings_url", "url"),
+        Index("ix_postings_status_closed", "status", "closed_at"),
+        # partial: nearly every posting has no repost_of_id (see migration 0002)
+        Index("ix_postings_repost_of", "repost_of_id", sqlite_where=text("repost_of_id IS NOT NULL"),
+              postgresql_where=text("repost_of_id IS NOT NULL")),
     )
 
 
@@ -126,6 +132,7 @@ class Change(Base):
     __table_args__ = (
         Index("ix_changes_created", "created_at"),
         Index("ix_changes_posting", "posting_id"),
+        Index("ix_changes_to_version", "to_version_id"),
     )
 
 
