@@ -153,6 +153,8 @@ def _parse_source(entry: Any, index: int, where: str) -> SourceConfig:
         raise ConfigError(f"{label}: 'tags' must be a list of strings")
     kind = entry.get("kind", "auto")
     _check_kind(kind, label)
+    if board and kind in ("auto", "page"):
+        raise ConfigError(f"{label}: 'board' needs an ATS 'kind' (greenhouse, lever, ...), not {kind!r}")
     max_pages = entry.get("max_pages")
     if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
         raise ConfigError(f"{label}: 'max_pages' must be a positive integer")

@@ -25,6 +25,7 @@ GOOD = '[[sources]]\nname = "acme"\nurl = "https://acme.test/careers"\n'
         ('[[sources]]\nurl = "https://a.test"\n', "sources[0]: missing 'name'"),
         ('[[sources]]\nname = "a"\nurl = "https://a.test"\n[sources.selectors]\ncolour = "h1"\n', "unknown selector"),
         ("[database]\nurl = 'sqlite:///x.db'\npassword = 'x'\n", "[database] takes only 'url'"),
+        ('[[sources]]\nname = "a"\nboard = "acme"\n', "'board' needs an ATS 'kind'"),
         ("[sources\n", "not valid TOML"),
         ("[colours]\n", "unknown top-level key(s): colours"),
     ],

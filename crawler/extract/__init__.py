@@ -45,12 +45,21 @@ def get_kind(key: str) -> SourceKind:
 
 
 def resolve_kind(source: SourceConfig) -> SourceKind:
-    """The kind to crawl a source with; ``auto`` is decided from the URL alone."""
+    """The kind to crawl a source with.
+
+    ``auto``: an ATS URL is that ATS at once; any other page is fetched and inspected
+    at crawl time (crawler/extract/auto.py), since what stands behind it is in its HTML.
+    """
     if source.kind != "auto":
         return get_kind(source.kind)
     from crawler.detect import kind_from_url
 
-    return get_kind(kind_from_url(source.url or "") or "page")
+    ats = kind_from_url(source.url or "")
+    if ats:
+        return get_kind(ats)
+    from crawler.extract.auto import KIND as AUTO
+
+    return AUTO
 
 
 def extract(body: bytes, url: str, source: SourceConfig, *, content_type: str | None = None) -> list[Posting]:
