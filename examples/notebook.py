@@ -1,0 +1,30 @@
+"""Asking history questions from Python (a notebook, a script) through storage.queries.
+
+    python examples/notebook.py sqlite:///jobtrail.db "D or C++"
+
+Try it on the demo's database: `jobtrail demo --dir demo` then
+`python examples/notebook.py sqlite:///demo/demo.db "D or C++"`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from pipelines.diff import diff_postings
+from storage import queries
+from storage.db import open_database
+
+
+def main(db_url: str, phrase: str) -> None:
+    _, sessions = open_database(db_url)
+    with sessions() as session:
+        for hit in queries.search(session, phrase):
+            state = "still there" if hit.present else f"gone since {hit.removed_at:%Y-%m-%d}"
+            print(f"posting {hit.posting_id}: {hit.field} says {phrase!r} since "
+                  f"{hit.first_at:%Y-%m-%d %H:%M} (v{hit.first_seq}), {state}")
+            for version in queries.history(session, hit.posting_id, diff=diff_postings):
+                print(f"  v{version.seq} {version.observed_at:%Y-%m-%d %H:%M} changed: {', '.join(version.diff) or '-'}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "sqlite:///jobtrail.db", sys.argv[2] if len(sys.argv) > 2 else "D or C++")
