@@ -12,6 +12,7 @@ triggers of migration 0002 run as in production), then times storage.queries:
     python benchmarks/history.py                         # both databases, full size
     python benchmarks/history.py --postings 2000 --versions 5 --only sqlite
     python benchmarks/history.py --explain               # also print the query plans
+    python benchmarks/history.py --reuse /tmp/bench      # load once, then re-time the kept databases
 
 PostgreSQL: JOBTRAIL_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
 the run uses its own schema, dropped at the end.
@@ -265,38 +266,71 @@ def _explain(session: Session, posting_id: int) -> None:
 
 # --- main -----------------------------------------------------------------------------------
 
-def _pg_schema_url() -> tuple[str, Any]:
+def _pg_schema_url(schema: str, fresh: bool) -> tuple[str, Any]:
     admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+    if fresh:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{separator}options=-csearch_path%3D{SCHEMA}", admin
+    return f"{PG_URL}{separator}options=-csearch_path%3D{schema}", admin
+
+
+def _loaded(url: str, postings: int, versions: int) -> bool:
+    """Does ``url`` already hold a complete benchmark database of this size (for --reuse)?"""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM posting_versions")).scalar()
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+    return count == postings * versions
+
+
+def _target(backend: str, args: argparse.Namespace) -> tuple[str, Any, bool]:
+    """(database URL, admin engine for PostgreSQL, already loaded?) for this run."""
+    size = f"{args.postings}x{args.versions}"
+    if backend == "sqlite":
+        folder = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="jobtrail-bench-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{folder}/bench-{size}.db"
+        return url, None, bool(args.reuse) and _loaded(url, args.postings, args.versions)
+    schema = f"{SCHEMA}_{size}" if args.reuse else SCHEMA
+    url, admin = _pg_schema_url(schema, fresh=False)
+    if args.reuse and _loaded(url, args.postings, args.versions):
+        return url, admin, True
+    return _pg_schema_url(schema, fresh=True)[0], admin, False
 
 
 def run(backend: str, args: argparse.Namespace) -> list[tuple[str, str, str, bool]]:
-    generator = Generator(args.postings, args.versions)
-    admin = None
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="jobtrail-bench-")
-        url = f"sqlite:///{folder}/bench.db"
-    else:
-        url, admin = _pg_schema_url()
-    start = time.perf_counter()
-    (load_sqlite if backend == "sqlite" else load_postgresql)(url, generator)
-    load_s = time.perf_counter() - start
+    url, admin, loaded = _target(backend, args)
     total = args.postings * args.versions
-    rows = [(f"load {total:,} versions (bulk, with FTS triggers)", f"{load_s:.1f} s "
-             f"({total / load_s:,.0f}/s)", "", True)]
+    if loaded:
+        open_database(url)[0].dispose()  # apply any newer migration to the kept database
+        rows = [(f"reused {total:,} versions (kept by --reuse)", "", "", True)]
+    else:
+        if backend == "sqlite":
+            for path in Path(url[len("sqlite:///"):]).parent.glob(Path(url).name + "*"):
+                path.unlink()
+        start = time.perf_counter()
+        (load_sqlite if backend == "sqlite" else load_postgresql)(url, Generator(args.postings, args.versions))
+        load_s = time.perf_counter() - start
+        rows = [(f"load {total:,} versions (bulk, with FTS triggers)", f"{load_s:.1f} s "
+                 f"({total / load_s:,.0f}/s)", "", True)]
+    keep = args.keep or bool(args.reuse)
     try:
         rows += measure(url, args.postings, args.versions, args.explain)
     finally:
-        if admin is not None and not args.keep:
+        if admin is not None and not keep:
             with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        if backend == "sqlite" and not args.keep:
-            for path in Path(url[len("sqlite:///"):]).parent.glob("bench.db*"):
+        if backend == "sqlite" and not keep:
+            for path in Path(url[len("sqlite:///"):]).parent.glob("bench-*.db*"):
                 path.unlink()
+        if admin is not None:
+            admin.dispose()
     return rows
 
 
@@ -307,6 +341,9 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--explain", action="store_true", help="print query plans")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
+    parser.add_argument("--reuse", metavar="DIR",
+                        help="keep the databases (SQLite file in DIR, PostgreSQL schema bench_history_<size>) "
+                             "and reuse them on the next run with the same size instead of loading again")
     args = parser.parse_args()
     results = {}
     for backend in ("sqlite", "postgresql"):

@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Text, func, select, tuple_, type_coerce
+from sqlalchemy import Select, Text, and_, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, Posting, PostingVersion, Source
@@ -31,7 +33,7 @@ from storage.records import (
     VersionRecord,
     aware,
 )
-from storage.search import candidate_ids, matcher
+from storage.search import PhraseFinder, candidate_ids
 
 #: a function (old posting dict, new posting dict) -> diff, e.g. pipelines.diff.diff_postings
 DiffFunction = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
@@ -281,89 +283,110 @@ def search(
     Raises storage.search.SearchError for a phrase with nothing to search for.
     """
     fields = (field,) if field else SEARCH_FIELDS
-    spans = _phrase_spans(session, candidate_ids(session, phrase, field=field, words=words), fields,
-                          matcher(phrase, words=words))
+    rows = _candidate_rows(session, candidate_ids(session, phrase, field=field, words=words), fields)
+    spans = _phrase_spans(rows, fields, PhraseFinder(phrase, words=words))
     postings = _postings_by_id(session, {posting_id for posting_id, _ in spans})
-    following = _following_versions(session, spans, postings)
-    hits = [
-        _hit(postings[posting_id], name, span, following.get((posting_id, span["last_seq"])))
-        for (posting_id, name), span in spans.items()
-    ]
+    hits = [_hit(postings[posting_id], name, span) for (posting_id, name), span in spans.items()]
     hits = [hit for hit in hits if _wanted(hit, postings[hit.posting_id], removed, added, since)]
     return sorted(hits, key=lambda hit: (hit.first_at, hit.posting_id, SEARCH_FIELDS.index(hit.field)))
 
 
-def _phrase_spans(
-    session: Session, ids: Select, fields: Sequence[str], matches: Callable[[str], bool]
-) -> dict[tuple[int, str], dict[str, Any]]:
-    """(posting, field) -> first/last version whose text matched, and the latest matching line."""
-    columns = [getattr(PostingVersion, name) for name in fields]
+#: a candidate row: posting_id, seq, observed_at, next seq, next observed_at, then the text fields
+_FIRST_TEXT = 5
+_BULLET_FIELDS = frozenset(SEARCH_FIELDS) & frozenset(_LIST_COLUMNS)
+
+
+def _candidate_rows(session: Session, ids: Select, fields: Sequence[str]) -> list[Any]:
+    """The versions the index found, by posting then seq, each with the version after it.
+
+    Lists come as JSON text (CAST), not decoded: most are ruled out by one regex search.
+    The version after (for "gone since") is a lookup on the (posting_id, seq) unique index.
+    """
+    after = aliased(PostingVersion)
+    version = PostingVersion
+    texts = [
+        cast(getattr(version, name), Text).label(name) if name in _BULLET_FIELDS else getattr(version, name)
+        for name in fields
+    ]
     statement = (
-        select(PostingVersion.posting_id, PostingVersion.seq, PostingVersion.observed_at, *columns)
-        .where(PostingVersion.id.in_(ids.scalar_subquery()))
-        .order_by(PostingVersion.posting_id, PostingVersion.seq)
+        select(version.posting_id, version.seq, version.observed_at, after.seq, after.observed_at, *texts)
+        .outerjoin(after, and_(after.posting_id == version.posting_id, after.seq == version.seq + 1))
+        .where(version.id.in_(ids.scalar_subquery()))
+        .order_by(version.posting_id, version.seq)
     )
-    spans: dict[tuple[int, str], dict[str, Any]] = {}
-    for row in session.execute(statement):
-        for name in fields:
-            line = _matching_line(getattr(row, name), matches)
-            if line is None:
+    return session.execute(statement).all()
+
+
+def _phrase_spans(
+    rows: Sequence[Any], fields: Sequence[str], finder: PhraseFinder
+) -> dict[tuple[int, str], _Span]:
+    """(posting, field) -> first and last version whose text holds the phrase.
+
+    Only the ends are checked: forward to the first version that has it, backward to the
+    last; the versions between do not change the answer.
+    """
+    spans: dict[tuple[int, str], _Span] = {}
+    for posting_id, group in groupby(rows, key=itemgetter(0)):
+        versions = list(group)
+        for index, name in enumerate(fields, start=_FIRST_TEXT):
+            bullets = name in _BULLET_FIELDS
+            first = next((row for row in versions if finder.first_line(row[index], bullets) is not None), None)
+            if first is None:
                 continue
-            first = {"first_seq": row.seq, "first_at": row.observed_at}
-            span = spans.setdefault((row.posting_id, name), first)
-            span.update(last_seq=row.seq, last_at=row.observed_at, text=line)
+            for last in reversed(versions):  # reaches ``first`` at worst, which matches
+                line = finder.first_line(last[index], bullets)
+                if line is not None:
+                    break
+            spans[(posting_id, name)] = _Span(first[1], first[2], last[1], last[2], last[3], last[4], line or "")
     return spans
 
 
-def _matching_line(value: str | list[str] | None, matches: Callable[[str], bool]) -> str | None:
-    lines = value if isinstance(value, list) else (value or "").splitlines()
-    return next((line for line in lines if isinstance(line, str) and matches(line)), None)
+class _Span(NamedTuple):
+    first_seq: int
+    first_at: datetime
+    last_seq: int
+    last_at: datetime
+    next_seq: int | None
+    next_at: datetime | None
+    text: str
 
 
-def _postings_by_id(session: Session, ids: Iterable[int]) -> dict[int, PostingRecord]:
-    records: dict[int, PostingRecord] = {}
-    for chunk in _chunks(sorted(ids)):
-        for row in session.execute(_postings_select().where(Posting.id.in_(chunk))):
-            records[row.id] = _posting_record(row)
-    return records
+class _Posting(NamedTuple):
+    id: int
+    source: str
+    company: str | None
+    title: str
+    url: str
+    latest_seq: int
+    last_seen: datetime
 
 
-def _following_versions(
-    session: Session,
-    spans: Mapping[tuple[int, str], Mapping[str, Any]],
-    postings: Mapping[int, PostingRecord],
-) -> dict[tuple[int, int], tuple[int, datetime]]:
-    """(posting, seq) -> the version after it, for the spans that ended before the latest version."""
-    wanted = {(pid, span["last_seq"] + 1) for (pid, _), span in spans.items()
-              if span["last_seq"] < postings[pid].latest_seq}
-    found: dict[tuple[int, int], tuple[int, datetime]] = {}
-    pairs = sorted(wanted)
-    for start in range(0, len(pairs), ID_CHUNK):
-        chunk = pairs[start:start + ID_CHUNK]
-        condition = tuple_(PostingVersion.posting_id, PostingVersion.seq).in_(chunk)
-        for pid, seq, observed in session.execute(
-            select(PostingVersion.posting_id, PostingVersion.seq, PostingVersion.observed_at).where(condition)
-        ):
-            found[(pid, seq - 1)] = (seq, aware(observed))
-    return found
+def _postings_by_id(session: Session, ids: Iterable[int]) -> dict[int, _Posting]:
+    """What a hit shows of its posting, in a few round trips of ID_CHUNK ids."""
+    statement = select(
+        Posting.id, Source.name, Posting.company, Posting.title, Posting.url, Posting.latest_seq, Posting.last_seen,
+    ).join(Source, Source.id == Posting.source_id)
+    connection = session.connection()
+    return {
+        row[0]: _Posting(*row)
+        for chunk in _chunks(sorted(ids))
+        for row in connection.execute(statement.where(Posting.id.in_(chunk)))
+    }
 
 
-def _hit(
-    posting: PostingRecord, name: str, span: Mapping[str, Any], following: tuple[int, datetime] | None
-) -> SearchHit:
-    present = span["last_seq"] >= posting.latest_seq
+def _hit(posting: _Posting, name: str, span: _Span) -> SearchHit:
+    present = span.last_seq >= posting.latest_seq
+    gone = not present and span.next_seq is not None
     return SearchHit(
         posting_id=posting.id, source=posting.source, company=posting.company, title=posting.title,
-        url=posting.url, field=name, first_seq=span["first_seq"], first_at=aware(span["first_at"]),
-        last_seq=span["last_seq"], last_at=aware(span["last_at"]), present=present,
-        removed_seq=None if present or following is None else following[0],
-        removed_at=None if present or following is None else following[1], text=span["text"],
+        url=posting.url, field=name, first_seq=span.first_seq, first_at=aware(span.first_at),
+        last_seq=span.last_seq, last_at=aware(span.last_at), present=present,
+        removed_seq=span.next_seq if gone else None,
+        removed_at=aware(span.next_at) if gone and span.next_at is not None else None, text=span.text,
     )
 
 
-def _wanted(
-    hit: SearchHit, posting: PostingRecord, removed: bool, added: bool, since: datetime | None
-) -> bool:
+def _wanted(hit: SearchHit, posting: _Posting, removed: bool, added: bool, since: datetime | None) -> bool:
     if removed and hit.present:
         return False
     if added and hit.first_seq <= 1:
@@ -375,7 +398,7 @@ def _wanted(
         return hit.removed_at is not None and hit.removed_at >= since
     if added:
         return hit.first_at >= since
-    return (hit.removed_at or posting.last_seen) >= since
+    return (hit.removed_at or aware(posting.last_seen)) >= since
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:

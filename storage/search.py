@@ -8,9 +8,11 @@ English, so nothing they type is ever FTS syntax: "D or C++" is three words, not
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Select, bindparam, column, select, table, text
 from sqlalchemy.orm import Session
@@ -72,17 +74,74 @@ def matcher(phrase: str, *, words: bool = False) -> Matcher:
     Case-, accent- and punctuation-insensitive between terms; symbols inside a term are
     kept ("C++" does not match "C", and "C" does not match "C++").
     """
+    patterns = _patterns(phrase, words)
+    if len(patterns) == 1:
+        [pattern] = patterns
+        return lambda line: pattern.search(fold(line)) is not None
+    return lambda line: all(pattern.search(fold(line)) for pattern in patterns)
+
+
+def _patterns(phrase: str, words: bool) -> list[re.Pattern[str]]:
+    """One pattern for the phrase, or one per word; text must match all of them."""
     terms = [term for term in (_term(piece) for piece in fold(phrase).split()) if term]
     if words:
-        patterns = [re.compile(_bounded(re.escape(term), term)) for term in terms]
-        return lambda line: all(pattern.search(fold(line)) for pattern in patterns)
+        return [re.compile(_bounded(re.escape(term), term)) for term in terms]
     body = r"[^\w]+".join(re.escape(term) for term in terms)
-    pattern = re.compile(_bounded(body, terms[-1]) if terms else r"(?!)")
-    return lambda line: pattern.search(fold(line)) is not None
+    return [re.compile(_bounded(body, terms[-1]) if terms else r"(?!)")]
+
+
+class PhraseFinder:
+    """Finds the phrase in one stored field value, cheaply when it is not there.
+
+    A value is the stored text: a JSON list of bullets (as text, undecoded) or plain text.
+    One search of the whole text rules most values out (every line is in it, bounded by
+    quotes or line breaks, so a line that matches makes the whole text match); only then is
+    the list decoded and each line checked exactly.
+    """
+
+    def __init__(self, phrase: str, *, words: bool = False) -> None:
+        self._line = matcher(phrase, words=words)
+        self._anywhere = _patterns(phrase, words)
+
+    def first_line(self, value: str | list[Any] | None, bullets: bool) -> str | None:
+        """The first line (bullet, or line of text) of ``value`` holding the phrase, or None."""
+        if not value:
+            return None
+        if isinstance(value, str) and not (bullets and "\\" in value):  # JSON escapes: decode first
+            folded = fold(value)
+            found = [pattern.search(folded) for pattern in self._anywhere]
+            if not all(found):
+                return None
+            if bullets and len(found) == 1 and value.isascii():
+                line = _enclosing_item(value, found[0])
+                if line is not None:
+                    return line
+        lines = _bullets(value) if bullets else str(value).splitlines()
+        return next((line for line in lines if self._line(line)), None)
+
+
+def _enclosing_item(raw: str, match: re.Match[str]) -> str | None:
+    """The JSON string item of ``raw`` (a list without escapes) that holds all of ``match``.
+
+    None when the match spans two items (an earlier item may still match on its own).
+    """
+    start, end = match.span()
+    opening = raw.rfind('"', 0, start)
+    closing = raw.find('"', end)
+    if opening < 0 or closing < 0 or '"' in raw[start:end] or raw.count('"', 0, opening) % 2:
+        return None
+    return raw[opening + 1:closing]
+
+
+def _bullets(value: str | list[Any]) -> list[str]:
+    items = json.loads(value) if isinstance(value, str) else value
+    return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
 
 
 def fold(value: str) -> str:
     """Lower case without accents, so "Café" matches "cafe" as it does in the index."""
+    if value.isascii():  # nothing to decompose, and casefold() is lower() here
+        return value.lower()
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -99,5 +158,11 @@ def _term(piece: str) -> str:
 
 
 def _bounded(body: str, last_term: str) -> str:
+    """``body`` as a whole term: no word character just before it or just after it.
+
+    The "nothing before" check sits after the first character, not in front: a pattern that
+    starts with a literal lets the regex engine skip ahead to it (about 10x faster on long text).
+    Terms start with a letter or digit, which re.escape leaves as one character.
+    """
     after = r"(?![\w+#])" if last_term[-1:].isalnum() else r"(?!\w)"
-    return rf"(?<!\w){body}{after}"
+    return rf"{body[:1]}(?<!\w[\s\S]){body[1:]}{after}"
