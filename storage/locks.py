@@ -149,8 +149,10 @@ def _take_live_lock(engine: Engine, name: str) -> Callable[[], None] | bool | No
 
 
 def _advisory_lock(engine: Engine, name: str) -> Callable[[], None] | bool:
-    key = int.from_bytes(hashlib.sha256(f"jobtrail:{name}".encode()).digest()[:8], "big", signed=True)
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    # advisory locks are per database, not per schema: two installs in one database must not collide
+    schema = connection.execute(text("SELECT current_schema()")).scalar() or ""
+    key = int.from_bytes(hashlib.sha256(f"jobtrail:{schema}:{name}".encode()).digest()[:8], "big", signed=True)
     if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
         connection.close()
         return False

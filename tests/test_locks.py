@@ -103,3 +103,28 @@ def test_held_waits_then_gives_up_and_release_frees(sessions: sessionmaker[Sessi
         assert mine.holder != "first"
     with sessions() as session:
         assert session.get(RunLock, "run") is None
+
+
+def test_postgres_locks_in_different_schemas_do_not_collide(pg_url: str) -> None:
+    """Two jobtrail databases living in two schemas of one PostgreSQL database lock independently."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from storage.db import open_database
+    from storage.locks import held
+    from tests.conftest import PG_URL
+
+    other_schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{other_schema}"'))
+    try:
+        _, first = open_database(pg_url)
+        _, second = open_database(f"{PG_URL}?options=-csearch_path%3D{other_schema}")
+        with held(first, "run"), held(second, "run"):
+            pass
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{other_schema}" CASCADE'))
+        admin.dispose()
