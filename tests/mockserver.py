@@ -22,6 +22,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/html; charset=utf-8"
     delay: float = 0.0  # seconds to wait before answering (a slow site)
+    gate: threading.Event | None = None  # when set: answer only once the test opens it (max 60 s)
 
 
 @dataclass
@@ -51,9 +52,10 @@ class MockServer:
         return self.base + path
 
     def set(self, path: str, body: bytes | str, status: int = 200, content_type: str | None = None,
-            headers: dict[str, str] | None = None, delay: float = 0.0) -> None:
+            headers: dict[str, str] | None = None, delay: float = 0.0,
+            gate: threading.Event | None = None) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        route = Route(body=data, status=status, headers=dict(headers or {}), delay=delay)
+        route = Route(body=data, status=status, headers=dict(headers or {}), delay=delay, gate=gate)
         if content_type:
             route.content_type = content_type
         with self._lock:
@@ -107,6 +109,8 @@ def _handler_for(server: MockServer) -> type[BaseHTTPRequestHandler]:
                 route = Route(body=b"not found", status=404, content_type="text/plain")
             if route.delay:
                 time.sleep(route.delay)
+            if route.gate is not None:
+                route.gate.wait(60)
             if route.status == 200 and _not_modified(self.headers, route.headers):
                 self.send_response(304)
                 for name, value in route.headers.items():

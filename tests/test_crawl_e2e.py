@@ -160,23 +160,32 @@ def test_overlapping_crawls_do_not_interleave(server: MockServer, db_url: str, t
     """Cron overlap: while one crawl runs, a second exits 75 with a clear message; --wait waits."""
     import subprocess
     import sys
+    import threading
     import time
 
     serve_acme(server, 1)
-    server.set_file("/jobs/1002-data-analyst", SITE / "posting_1002.html", delay=4)
+    gate = threading.Event()
+    server.set("/jobs/1002-data-analyst", (SITE / "posting_1002.html").read_bytes(), gate=gate)
     config = write_config(tmp_path, [acme_source(server)])
     first = subprocess.Popen([sys.executable, "-m", "crawler", "-c", str(config), "--db", db_url, "crawl"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not server.requested("/jobs/1002-data-analyst") and time.monotonic() < deadline:
         time.sleep(0.1)
-    second = run_crawl_cli(config, db_url)
+    second = run_crawl_cli(config, db_url)  # the first crawl is held mid-way by the gate
     assert second.returncode == 75, second.stderr
     assert "another run is in progress" in second.stderr
-    waited = run_crawl_cli(config, db_url, "--wait", "60")
-    out, err = first.communicate(timeout=60)
+
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "-c", str(config), "--db", db_url, "crawl", "--wait", "90"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(1)
+    gate.set()
+    out, err = first.communicate(timeout=90)
     assert first.returncode == 0, err
-    assert waited.returncode == 0, waited.stderr
+    w_out, w_err = waiting.communicate(timeout=90)
+    assert waiting.returncode == 0, w_err
     assert len(rows(db_url, Posting)) == 3 and len(rows(db_url, PostingVersion)) == 3
 
 
