@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from crawler.cli.output import write_jsonl  # noqa: E402
+from crawler.cli.history import export_versions  # noqa: E402
 from pipelines.diff import diff_postings  # noqa: E402
 from storage import queries  # noqa: E402
 from storage.db import open_database  # noqa: E402
@@ -221,10 +221,12 @@ def measure(url: str, postings: int, versions: int, explain: bool) -> list[tuple
         ):
             hits = len(work())
             rows.append(_row(f"{label} ({hits} hits)", _time(work, 5), 200))
-        start = time.perf_counter()
-        count = write_jsonl((record.to_dict() for record in queries.export_versions(session)), _Discard())
-        rate = count / (time.perf_counter() - start)
-        rows.append((f"export {count:,} versions as JSONL", f"{rate:,.0f} versions/s", ">= 50,000/s", rate >= 50_000))
+        for fmt in ("jsonl", "csv"):
+            start = time.perf_counter()
+            count = export_versions(session, fmt, _Discard())  # what `jobtrail export --format FMT` runs
+            rate = count / (time.perf_counter() - start)
+            rows.append((f"export {count:,} versions as {fmt.upper()}", f"{rate:,.0f} versions/s", ">= 50,000/s",
+                         rate >= 50_000))
     engine.dispose()
     return rows
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.cli.history import VERSION_COLUMNS, export_versions
 from crawler.cli.output import read_csv, write_csv, write_jsonl
 from pipelines.diff import diff_postings
 from storage import queries
 from storage.records import ChangeRecord, VersionRecord
-from tests.factories import T0, build_history
+from tests.factories import T0, add_posting, add_source, build_history
 
 
 @pytest.fixture
@@ -127,3 +128,31 @@ def test_export_round_trip(sessions, ids, fmt, export, record_type) -> None:
         back = [record_type.from_dict(json.loads(line)) for line in out.getvalue().splitlines()]
     assert len(records) == (6 if export == "export_changes" else 5)
     assert back == records
+
+
+ODD = {
+    "title": "Café \"Barista\" \\ Lead", "company": None, "department": "Ops\tteam",
+    "locations": ["Zürich", "東京"], "salary": {"min": 5000.5, "max": 7000, "currency": "CHF", "interval": "month"},
+    "requirements": ["Crème brûlée \"expert\"", "Back\\slash and 100% effort", "emoji \U0001f600"],
+    "related_jobs": [{"title": "Café Manager", "url": "https://cafe.example.com/2"}],
+    "description": "Line one\nLine \u2028two, \"quoted\"",
+}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_fast_export_writes_what_the_records_would(sessions, ids, fmt) -> None:
+    """`jobtrail export` splices stored JSON text; the output must equal encoding each record."""
+    with sessions.begin() as session:
+        add_posting(session, add_source(session, "odd", None), [ODD, {**ODD, "salary": None, "benefits": []}],
+                    external_id="odd")
+    with sessions() as session:
+        records = [{name: record.to_dict()[name] for name in VERSION_COLUMNS}
+                   for record in queries.export_versions(session)]
+        fast, slow = io.StringIO(), io.StringIO()
+        count = export_versions(session, fmt, fast)
+    if fmt == "csv":
+        write_csv(records, VERSION_COLUMNS, slow)
+    else:
+        write_jsonl(records, slow)
+    assert count == len(records) == 7
+    assert fast.getvalue() == slow.getvalue()

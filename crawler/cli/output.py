@@ -11,9 +11,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from typing import Any, TextIO
 
 import click
@@ -177,6 +178,60 @@ def write_csv(rows: Iterable[Mapping[str, Any]], columns: list[str], out: TextIO
     for count, row in enumerate(rows, start=1):  # noqa: B007 - count is the result
         writer.writerow([_cell(row[name]) for name in columns])
     return count
+
+
+def write_jsonl_rows(
+    rows: Iterable[Sequence[Any]], columns: Sequence[str], json_columns: Collection[str], out: TextIO
+) -> int:
+    """JSONL from plain rows (values in ``columns`` order) whose ``json_columns`` hold JSON text.
+
+    The same lines as write_jsonl over dicts, built faster: that text is spliced in as it is,
+    the other values encoded one by one, and lines written in blocks.
+    """
+    template = "{" + ", ".join(f"{json.dumps(name)}: %s" for name in columns) + "}"
+    encoders = tuple(_json_as_is if name in json_columns else _json_value for name in columns)
+    count = 0
+    for block in _blocks(rows):
+        lines = [template % tuple([encode(value) for encode, value in zip(encoders, row, strict=True)])
+                 for row in block]
+        out.write("\n".join(lines) + "\n")
+        count += len(lines)
+    return count
+
+
+def write_csv_rows(rows: Iterable[Sequence[Any]], columns: Sequence[str], out: TextIO) -> int:
+    """CSV from plain rows whose JSON fields are already JSON text (see write_jsonl_rows)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for block in _blocks(rows):
+        writer.writerows(block)  # the csv module writes None as an empty cell
+        count += len(block)
+    return count
+
+
+def _blocks(rows: Iterable[Sequence[Any]], size: int = 1000) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while block := list(islice(iterator, size)):
+        yield block
+
+
+_ENCODE_STRING = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for str
+
+
+def _json_value(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _ENCODE_STRING(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _json_as_is(value: str | None) -> str:
+    return "null" if value is None else value
 
 
 def _cell(value: Any) -> Any:
