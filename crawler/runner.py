@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
@@ -55,9 +56,23 @@ def build_settings(config: Config, db_url: str, run_id: str, overrides: dict[str
     settings.setmodule(default_settings, priority="project")
     settings.set("JOBTRAIL_DB_URL", db_url, priority="cmdline")
     settings.set("JOBTRAIL_RUN_ID", run_id, priority="cmdline")
-    for name, value in {**config.crawl, **(overrides or {})}.items():
-        settings.set(name.upper(), value, priority="cmdline")
+    chosen = {name.upper(): value for name, value in {**config.crawl, **(overrides or {})}.items()}
+    for name, value in chosen.items():
+        settings.set(name, value, priority="cmdline")
+    if "USER_AGENT" not in chosen:  # site owners can reach whoever runs this monitor
+        settings.set("USER_AGENT", user_agent(settings.get("JOBTRAIL_CONTACT_URL")), priority="cmdline")
     return settings
+
+
+def user_agent(contact_url: str) -> str:
+    return f"jobtrail/{package_version()} (+{contact_url})"
+
+
+def package_version() -> str:
+    try:
+        return version("jobtrail")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "dev"
 
 
 def crawl(

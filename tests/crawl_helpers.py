@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine, select
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -54,3 +56,12 @@ def run_cli(args: list[str], env: dict[str, str] | None = None, cwd: Path | None
 
 def run_crawl_cli(config_path: Path, db_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     return run_cli(["-c", str(config_path), "--db", db_url, "crawl", *extra])
+
+
+def rows(db_url: str, model: type) -> list[Any]:
+    """Every row of a table, as mappings: what a crawl left in the database."""
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        result = list(connection.execute(select(model)).mappings())
+    engine.dispose()
+    return result

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.acme_site import acme_source, serve_acme
 from tests.alert_helpers import mailbox, parts
 from tests.crawl_helpers import run_cli, write_config
 from tests.mockserver import MockServer
-from tests.test_crawl_e2e import acme_source, serve_acme
 
 
 def test_run_crawls_then_delivers_each_change_once(server: MockServer, db_url: str, tmp_path: Path,

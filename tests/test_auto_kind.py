@@ -8,10 +8,10 @@ from pathlib import Path
 from crawler.config import SourceConfig
 from crawler.extract import Page, resolve_kind
 from storage.models import Posting
+from tests.acme_site import serve_acme
 from tests.conftest import FIXTURES
-from tests.crawl_helpers import run_crawl_cli, write_config
+from tests.crawl_helpers import rows, run_crawl_cli, write_config
 from tests.mockserver import MockServer
-from tests.test_crawl_e2e import rows, serve_acme
 
 CAREERS = SourceConfig(name="northwind", url="https://northwind.example/careers", kind="auto")
 

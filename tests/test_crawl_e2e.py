@@ -10,37 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
 
 from storage.models import Change, CrawlRun, Posting, PostingVersion
-from tests.conftest import FIXTURES
-from tests.crawl_helpers import run_cli, run_crawl_cli, write_config
+from tests.acme_site import SITE, acme_source, serve_acme
+from tests.crawl_helpers import rows, run_cli, run_crawl_cli, write_config
 from tests.mockserver import MockServer
-
-SITE = FIXTURES / "sites" / "acme"
-
-
-def serve_acme(server: MockServer, version: int) -> None:
-    server.set_file("/careers", SITE / f"listing_v{version}.html")
-    server.set_file("/jobs/1001-platform-engineer", SITE / f"posting_1001_v{version}.html")
-    server.set_file("/jobs/1002-data-analyst", SITE / "posting_1002.html")
-    if version == 1:
-        server.set_file("/jobs/1003-support-lead", SITE / "posting_1003.html")
-    else:
-        server.remove("/jobs/1003-support-lead")
-        server.set_file("/jobs/1004-security-engineer", SITE / "posting_1004.html")
-
-
-def acme_source(server: MockServer) -> dict[str, object]:
-    return {"name": "acme", "url": server.url("/careers"), "kind": "page", "link_pattern": r"/jobs/\d+-"}
-
-
-def rows(db_url: str, model: type) -> list:
-    engine = create_engine(db_url)
-    with engine.connect() as connection:
-        result = list(connection.execute(select(model)).mappings())
-    engine.dispose()
-    return result
 
 
 def test_crawl_twice_records_new_changed_and_missing(server: MockServer, db_url: str, tmp_path: Path) -> None:
@@ -239,3 +213,12 @@ def test_killed_crawl_leaves_consistent_db_and_rerun_has_no_duplicates(
     assert sorted(p["external_id"] for p in rows(db_url, Posting)) == ["1001", "1002", "1003"]
     assert len(rows(db_url, PostingVersion)) == 3
     assert sorted(c["kind"] for c in rows(db_url, Change)) == ["new", "new", "new"]
+
+
+def test_user_agent_names_the_operators_contact_url(server: MockServer, sqlite_url: str, tmp_path: Path) -> None:
+    serve_acme(server, 1)
+    config = write_config(tmp_path, [acme_source(server)],
+                          extra_toml='[crawl]\njobtrail_contact_url = "https://ops.example/jobs-monitor"\n')
+    assert run_crawl_cli(config, sqlite_url).returncode == 0
+    agent = server.requested("/careers")[0].headers["User-Agent"]
+    assert agent.startswith("jobtrail/") and "(+https://ops.example/jobs-monitor)" in agent

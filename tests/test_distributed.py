@@ -8,9 +8,9 @@ import redis
 from sqlalchemy import create_engine, func, select
 
 from storage.models import Posting
+from tests.acme_site import acme_source, serve_acme
 from tests.crawl_helpers import run_crawl_cli, write_config
 from tests.mockserver import MockServer
-from tests.test_crawl_e2e import acme_source, serve_acme
 
 
 def count_postings(db_url: str) -> int:

@@ -10,26 +10,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlalchemy import create_engine, select
-
 from storage.models import Change, CrawlRun, FetchState, Posting, PostingVersion
+from tests.acme_site import SITE, acme_source, serve_acme
 from tests.ats_boards import greenhouse_board, serve_greenhouse
-from tests.crawl_helpers import run_crawl_cli, write_config
+from tests.crawl_helpers import rows, run_crawl_cli, write_config
 from tests.mockserver import MockServer
-from tests.test_crawl_e2e import SITE, acme_source, serve_acme
 
 POSTINGS = ("/jobs/1001-platform-engineer", "/jobs/1002-data-analyst", "/jobs/1003-support-lead")
 EXTRACTING = re.compile(r"extracting (\S+)")
 #: loopback needs no politeness delay; keeps each crawl fast
 FAST = "\n[crawl]\nautothrottle_enabled = false\n"
-
-
-def rows(db_url: str, model: type) -> list:
-    engine = create_engine(db_url)
-    with engine.connect() as connection:
-        result = list(connection.execute(select(model)).mappings())
-    engine.dispose()
-    return result
 
 
 def crawl(config: Path, db_url: str, expect: int = 0) -> set[str]:
