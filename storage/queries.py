@@ -20,7 +20,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, String, Text, and_, cast, func, select, type_coerce
+from sqlalchemy import Select, String, Text, and_, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, Posting, PostingVersion, Source
@@ -335,8 +335,8 @@ def search(
     Raises storage.search.SearchError for a phrase with nothing to search for.
     """
     fields = (field,) if field else SEARCH_FIELDS
-    rows = _candidate_rows(session, candidate_ids(session, phrase, field=field, words=words), fields)
-    spans = _phrase_spans(rows, fields, PhraseFinder(phrase, words=words))
+    ids = candidate_ids(session, phrase, field=field, words=words)
+    spans = _phrase_spans(session, ids, fields, PhraseFinder(phrase, words=words))
     postings = _postings_by_id(session, {posting_id for posting_id, _ in spans})
     hits = [_hit(postings[posting_id], name, span) for (posting_id, name), span in spans.items()]
     hits = [hit for hit in hits if _wanted(hit, postings[hit.posting_id], removed, added, since)]
@@ -348,14 +348,38 @@ _FIRST_TEXT = 5
 _BULLET_FIELDS = frozenset(SEARCH_FIELDS) & frozenset(_LIST_COLUMNS)
 
 
-def _candidate_rows(session: Session, ids: Select, fields: Sequence[str]) -> list[Any]:
+def _phrase_spans(
+    session: Session, ids: Select, fields: Sequence[str], finder: PhraseFinder
+) -> dict[tuple[int, str], _Span]:
+    """(posting, field) -> first and last version whose text holds the phrase.
+
+    With one field, only the first and last version the index found per posting are read:
+    the phrase cannot be in a version the index did not find, so if both ends hold it they
+    are the answer. A posting whose ends do not (the index matches words, not symbols:
+    "C" for "C++") is read again in full. With every field, one field's ends say nothing of
+    another's, so all found versions are read.
+    """
+    if len(fields) > 1:
+        return _spans(_candidate_rows(session, ids, fields), fields, finder, ends_only=False)[0]
+    spans, unsure = _spans(_candidate_rows(session, ids, fields, ends_only=True), fields, finder, ends_only=True)
+    for chunk in _chunks(sorted(unsure)):
+        rows = _candidate_rows(session, ids, fields, postings=chunk)
+        spans.update(_spans(rows, fields, finder, ends_only=False)[0])
+    return spans
+
+
+def _candidate_rows(
+    session: Session, ids: Select, fields: Sequence[str], *, ends_only: bool = False,
+    postings: Sequence[int] | None = None,
+) -> list[Any]:
     """The versions the index found, by posting then seq, each with the version after it.
 
-    Lists come as JSON text (CAST), not decoded: most are ruled out by one regex search.
-    The version after (for "gone since") is a lookup on the (posting_id, seq) unique index.
+    ``ends_only``: just the first and last of them per posting (window functions);
+    ``postings``: just these postings' versions. Lists come as JSON text (CAST), not decoded:
+    most are ruled out by one regex search. The version after (for "gone since") is a lookup
+    on the (posting_id, seq) unique index.
     """
-    after = aliased(PostingVersion)
-    version = PostingVersion
+    version, after, found = PostingVersion, aliased(PostingVersion), aliased(PostingVersion)
     texts = [
         cast(getattr(version, name), Text).label(name) if name in _BULLET_FIELDS else getattr(version, name)
         for name in fields
@@ -363,34 +387,51 @@ def _candidate_rows(session: Session, ids: Select, fields: Sequence[str]) -> lis
     statement = (
         select(version.posting_id, version.seq, version.observed_at, after.seq, after.observed_at, *texts)
         .outerjoin(after, and_(after.posting_id == version.posting_id, after.seq == version.seq + 1))
-        .where(version.id.in_(ids.scalar_subquery()))
         .order_by(version.posting_id, version.seq)
     )
-    return session.execute(statement).all()
+    if not ends_only:
+        statement = statement.where(version.id.in_(ids.scalar_subquery()))
+        if postings is not None:
+            statement = statement.where(version.posting_id.in_(list(postings)))
+        return session.connection().execute(statement).all()
+    ranked = (
+        select(
+            found.id,
+            func.row_number().over(partition_by=found.posting_id, order_by=found.seq).label("head"),
+            func.row_number().over(partition_by=found.posting_id, order_by=found.seq.desc()).label("tail"),
+        )
+        .where(found.id.in_(ids.scalar_subquery()))
+        .subquery()
+    )
+    statement = statement.join(ranked, ranked.c.id == version.id).where(or_(ranked.c.head == 1, ranked.c.tail == 1))
+    return session.connection().execute(statement).all()
 
 
-def _phrase_spans(
-    rows: Sequence[Any], fields: Sequence[str], finder: PhraseFinder
-) -> dict[tuple[int, str], _Span]:
-    """(posting, field) -> first and last version whose text holds the phrase.
-
-    Only the ends are checked: forward to the first version that has it, backward to the
-    last; the versions between do not change the answer.
-    """
+def _spans(
+    rows: Sequence[Any], fields: Sequence[str], finder: PhraseFinder, *, ends_only: bool
+) -> tuple[dict[tuple[int, str], _Span], set[int]]:
+    """Spans from candidate rows, checking only from each end inwards (the versions between
+    the first and the last that hold the phrase do not change the answer); and, with
+    ``ends_only``, the postings whose end rows did not both hold it (to read in full)."""
     spans: dict[tuple[int, str], _Span] = {}
+    unsure: set[int] = set()
     for posting_id, group in groupby(rows, key=itemgetter(0)):
         versions = list(group)
         for index, name in enumerate(fields, start=_FIRST_TEXT):
             bullets = name in _BULLET_FIELDS
             first = next((row for row in versions if finder.first_line(row[index], bullets) is not None), None)
             if first is None:
+                unsure.add(posting_id)
                 continue
             for last in reversed(versions):  # reaches ``first`` at worst, which matches
                 line = finder.first_line(last[index], bullets)
                 if line is not None:
                     break
+            if ends_only and (first is not versions[0] or last is not versions[-1]):
+                unsure.add(posting_id)
+                continue
             spans[(posting_id, name)] = _Span(first[1], first[2], last[1], last[2], last[3], last[4], line or "")
-    return spans
+    return spans, unsure
 
 
 class _Span(NamedTuple):

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage import queries
 from storage.models import Posting, PostingVersion
-from storage.search import SearchError, fts5_query, matcher
-from tests.factories import T0, build_history
+from storage.search import PhraseFinder, SearchError, fts5_query, matcher
+from tests.factories import T0, add_posting, add_source, build_history
 
 CASES = [
     # (id, phrase, options, expected {(posting key, field)})
@@ -22,6 +22,8 @@ CASES = [
     ("words-any-order", "C++ or D", {"words": True}, {("backend", "requirements"), ("backend2", "requirements")}),
     ("words-must-share-a-line", "experience will", {"words": True}, set()),
     ("symbol-kept", "C", {}, {("data", "requirements")}),
+    ("symbol-kept-in-field", "C", {"field": "requirements"}, {("data", "requirements")}),
+    ("words-in-field", "learn will", {"field": "requirements", "words": True}, {("data", "requirements")}),
     ("punctuation-between-words", "D or a will", {}, {("data", "requirements")}),
     ("any-field", "degree", {}, {("backend", "requirements"), ("data", "nice_to_have")}),
     ("field-filter", "degree", {"field": "nice_to_have"}, {("data", "nice_to_have")}),
@@ -112,3 +114,39 @@ def test_fts5_query_quotes_every_word(phrase, field, words, expected) -> None:
 )
 def test_matcher(phrase, line, found) -> None:
     assert matcher(phrase)(line) is found
+
+
+@pytest.mark.parametrize("field", [None, "requirements"])
+def test_span_found_between_versions_the_index_only_seems_to_match(sessions, field) -> None:
+    """The index sees "C++" as "c": v1 and v3 are found for "C" but only v2 holds it."""
+    with sessions.begin() as session:
+        source = add_source(session)
+        posting = add_posting(session, source, [
+            {"requirements": ["Some C++"]}, {"requirements": ["C experience", "Some C++"]},
+            {"requirements": ["Some C++"]}, {"requirements": ["Rust"]},
+        ])
+    with sessions() as session:
+        [hit] = queries.search(session, "C", field=field)
+    assert (hit.posting_id, hit.field, hit.first_seq, hit.last_seq, hit.text) == (
+        posting.id, "requirements", 2, 2, "C experience")
+    assert (hit.present, hit.removed_seq, hit.removed_at) == (False, 3, T0 + timedelta(days=14))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "words", "value", "bullets", "line"),
+    [
+        ("D or C++", False, '["Some D", "or C++ later"]', True, None),  # not across two bullets
+        ("D or C++", False, '["x", "Know D or C++!"]', True, "Know D or C++!"),
+        ("cafe", False, '["Caf\\u00e9 culture"]', True, "Café culture"),  # JSON escapes decoded
+        ("quote", False, '["say \\"quote\\"", "b"]', True, 'say "quote"'),
+        ("C", False, '["C++", "C#", "Objective-C"]', True, "Objective-C"),
+        ("two words", False, "one\ntwo\nwords", False, None),  # not across lines of text
+        ("two words", False, "one\nsay two words", False, "say two words"),
+        ("words two", True, '["two", "words"]', True, None),  # words mode: one line holds all
+        ("words two", True, '["two", "two words"]', True, "two words"),
+        ("rust", False, "[]", True, None),
+        ("rust", False, None, True, None),
+    ],
+)
+def test_phrase_finder(phrase, words, value, bullets, line) -> None:
+    assert PhraseFinder(phrase, words=words).first_line(value, bullets) == line
