@@ -16,9 +16,10 @@ from typing import Any
 
 import lxml.etree
 from extruct.jsonld import JsonLdExtractor
-from extruct.utils import parse_html
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
+from lxml.html import HtmlElement
 
+from crawler.extract.document import parse_document
 from crawler.extract.sections import Sections, extract_sections, fold
 from crawler.items import SALARY_INTERVALS, Salary
 
@@ -33,6 +34,9 @@ EMPLOYMENT_TYPES = {
 }
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_LD_JSON = lxml.etree.XPath('//script[@type="application/ld+json"]')
+#: microdata extraction walks every element; most pages have no item at all
+_MICRODATA = lxml.etree.XPath("boolean(//*[@itemscope])")
 
 
 @dataclass
@@ -57,23 +61,31 @@ def job_postings(html: str, base_url: str = "") -> list[StructuredPosting]:
     return [to_structured(node, base_url) for node in find_job_posting_nodes(html, base_url)]
 
 
+def job_postings_in(tree: HtmlElement, base_url: str = "") -> list[StructuredPosting]:
+    """Like ``job_postings`` on a page already parsed by ``parse_document`` (one parse per page)."""
+    return [to_structured(node, base_url) for node in job_posting_nodes_in(tree, base_url)]
+
+
 def find_job_posting_nodes(html: str, base_url: str = "") -> list[dict[str, Any]]:
     """Raw JobPosting objects (JSON-LD shaped) from JSON-LD blocks and microdata."""
-    try:
-        tree = parse_html(html.encode("utf-8", "replace"), "utf-8")
-    except (lxml.etree.ParserError, ValueError):
-        return []  # an empty or unparseable document has no structured data
+    tree = parse_document(html)
+    return [] if tree is None else job_posting_nodes_in(tree, base_url)
+
+
+def job_posting_nodes_in(tree: HtmlElement, base_url: str = "") -> list[dict[str, Any]]:
+    """``find_job_posting_nodes`` on a parsed page."""
     nodes: list[Any] = []
     extractor = JsonLdExtractor()
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for script in _LD_JSON(tree):
         try:
             nodes.extend(extractor.extract_items(script))
         except ValueError:
             continue  # one invalid block must not hide the others
-    try:
-        nodes.extend(_from_microdata(item) for item in LxmlMicrodataExtractor().extract_items(tree, base_url))
-    except (ValueError, TypeError):
-        pass
+    if _MICRODATA(tree):
+        try:
+            nodes.extend(_from_microdata(item) for item in LxmlMicrodataExtractor().extract_items(tree, base_url))
+        except (ValueError, TypeError):
+            pass
     found: list[dict[str, Any]] = []
     for node in nodes:
         _collect(node, found, MAX_DEPTH)

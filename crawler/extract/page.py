@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 from parsel import Selector
 from soupsieve import SelectorSyntaxError
 
 from crawler.config import SourceConfig
 from crawler.extract.base import ExtractError, Fetch, Page, Parsed
-from crawler.extract.jsonld import StructuredPosting, iso_date, job_postings
+from crawler.extract.document import parse_document, readable_html
+from crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
 from crawler.extract.links import canonical_url, id_from_url, next_page_url, posting_links
 from crawler.extract.sections import (
     apply_sections,
@@ -49,10 +51,11 @@ class PageKind:
         if page.status >= 400:
             raise ExtractError(f"HTTP {page.status} for {canonical_url(page.url)}")
         html = page.text
-        structured = job_postings(html, page.url)
+        tree = parse_document(html)
+        structured = job_postings_in(tree, page.url) if tree is not None else []
         if page.role == "listing":
             return self._listing(page, html, source, structured)
-        posting = build_posting(page, html, source, structured, strict=page.role == "posting")
+        posting = build_posting(page, _soup_html(html, tree, source), source, structured, strict=page.role == "posting")
         return Parsed(postings=[posting] if posting else [])
 
     def _listing(self, page: Page, html: str, source: SourceConfig, structured: list[StructuredPosting]) -> Parsed:
@@ -72,6 +75,14 @@ class PageKind:
 
 
 KIND = PageKind()
+
+
+def _soup_html(html: str, tree: HtmlElement | None, source: SourceConfig) -> str:
+    """What BeautifulSoup needs to see of the page: the whole page when the source's own
+    selectors may point anywhere, else the page without chrome and scripts (see ``document``)."""
+    if tree is None or source.selectors:
+        return html
+    return readable_html(tree) or html
 
 
 def build_posting(
