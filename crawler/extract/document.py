@@ -16,24 +16,12 @@ from crawler.extract.sections import DROP_TAGS
 
 #: elements extraction looks up anywhere in the page; a subtree holding one is never cut
 _LANDMARKS = ("h1", "main", "article", "title", "meta", "base")
-#: dropped tags that are (or hold) page metadata, kept whole
-_KEEP = frozenset({"head", "title", "meta", "link"})
+#: tags the section extractor skips; those that are (or hold) page metadata are kept whole
+_CUT_TAGS = tuple(sorted(DROP_TAGS - {"head", "title", "meta", "link"}))
 #: text inside links and headings is read with get_text(), dropped tags included
 _TEXT_READERS = ("a", "h1", "h2", "h3", "h4", "h5", "h6")
-
-
-def _or(axis: str, names: tuple[str, ...] | frozenset[str]) -> str:
-    return " or ".join(f"{axis}::{name}" for name in sorted(names))
-
-
-#: subtrees the section extractor skips and nothing else reads
-_CUTTABLE = lxml.etree.XPath(
-    f"//*[{_or('self', DROP_TAGS - _KEEP)}]"
-    f"[not({_or('ancestor', _TEXT_READERS)})]"
-    f"[not({_or('descendant', _LANDMARKS)} or descendant-or-self::*[@role or @itemprop])]"
-)
-
-
+#: elements that are landmarks through their attributes ([role=main], [itemprop=description])
+_MARKED = lxml.etree.XPath("//*[@role or @itemprop]")
 #: libxml2 stops reading a document nested deeper than 256 elements (broken HTML of unclosed divs)
 _AT_DEPTH_LIMIT = lxml.etree.XPath("boolean(//*[count(ancestor::*) >= 254])")
 
@@ -60,7 +48,21 @@ def readable_html(tree: lxml.html.HtmlElement) -> str | None:
     """
     if _AT_DEPTH_LIMIT(tree):
         return None
-    for element in _CUTTABLE(tree):
-        if element.getparent() is not None:
-            element.drop_tree()
+    for element in _cuttable(tree):
+        element.drop_tree()
     return str(lxml.html.tostring(tree, encoding="unicode"))
+
+
+def _cuttable(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Subtrees the section extractor skips and nothing else reads (one pass over the landmarks)."""
+    holders: set[lxml.html.HtmlElement] = set()
+    for landmark in [*tree.iter(*_LANDMARKS), *_MARKED(tree)]:
+        holders.add(landmark)
+        for ancestor in landmark.iterancestors():
+            if ancestor in holders:
+                break
+            holders.add(ancestor)
+    return [
+        element for element in tree.iter(*_CUT_TAGS)
+        if element not in holders and next(element.iterancestors(*_TEXT_READERS), None) is None
+    ]

@@ -94,7 +94,8 @@ def build_posting(
     of the source's selectors; a page reached as a posting link (``strict``) also with an h1 and at
     least a paragraph of text (a "page not found" page has neither).
     """
-    soup = BeautifulSoup(html or "", "lxml")
+    # class lists are only for the source's selectors; splitting every class attribute costs
+    soup = BeautifulSoup(html or "", "lxml", **({} if source.selectors else {"multi_valued_attributes": None}))
     data = structured[0] if structured else StructuredPosting()
     base_url = _base_url(soup, page.url)
     overrides = _selector_values(soup, source, base_url)
