@@ -14,7 +14,7 @@ Each runs a fixed number of statements whatever the size of the result (no N+1).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import groupby, islice
 from operator import itemgetter
@@ -369,14 +369,14 @@ def search(
     fields = (field,) if field else SEARCH_FIELDS
     ids = candidate_ids(session, phrase, field=field, words=words)
     spans = _phrase_spans(session, ids, fields, PhraseFinder(phrase, words=words))
-    postings = _postings_by_id(session, {posting_id for posting_id, _ in spans})
-    hits = [_hit(postings[posting_id], name, span) for (posting_id, name), span in spans.items()]
-    hits = [hit for hit in hits if _wanted(hit, postings[hit.posting_id], removed, added, since)]
+    hits = [(_hit(span.posting, name, span), span.posting) for (_, name), span in spans.items()]
+    hits = [hit for hit, posting in hits if _wanted(hit, posting, removed, added, since)]
     return sorted(hits, key=lambda hit: (hit.first_at, hit.posting_id, SEARCH_FIELDS.index(hit.field)))
 
 
-#: a candidate row: posting_id, seq, observed_at, next seq, next observed_at, then the text fields
-_FIRST_TEXT = 5
+#: a candidate row: posting_id, seq, observed_at, next seq, next observed_at, the _Posting
+#: columns after posting_id, then the text fields
+_FIRST_TEXT = 11
 _BULLET_FIELDS = frozenset(SEARCH_FIELDS) & frozenset(_LIST_COLUMNS)
 
 
@@ -417,7 +417,11 @@ def _candidate_rows(
         for name in fields
     ]
     statement = (
-        select(version.posting_id, version.seq, version.observed_at, after.seq, after.observed_at, *texts)
+        select(version.posting_id, version.seq, version.observed_at, after.seq, after.observed_at,
+               Source.name, Posting.company, Posting.title, Posting.url, Posting.latest_seq, Posting.last_seen,
+               *texts)
+        .join(Posting, Posting.id == version.posting_id)
+        .join(Source, Source.id == Posting.source_id)
         .outerjoin(after, and_(after.posting_id == version.posting_id, after.seq == version.seq + 1))
         .order_by(version.posting_id, version.seq)
     )
@@ -430,12 +434,14 @@ def _candidate_rows(
         select(
             found.id,
             func.row_number().over(partition_by=found.posting_id, order_by=found.seq).label("head"),
-            func.row_number().over(partition_by=found.posting_id, order_by=found.seq.desc()).label("tail"),
+            func.count().over(partition_by=found.posting_id).label("found"),  # one sort, not two
         )
         .where(found.id.in_(ids.scalar_subquery()))
         .subquery()
     )
-    statement = statement.join(ranked, ranked.c.id == version.id).where(or_(ranked.c.head == 1, ranked.c.tail == 1))
+    statement = statement.join(ranked, ranked.c.id == version.id).where(
+        or_(ranked.c.head == 1, ranked.c.head == ranked.c.found)
+    )
     return session.connection().execute(statement).all()
 
 
@@ -449,6 +455,7 @@ def _spans(
     unsure: set[int] = set()
     for posting_id, group in groupby(rows, key=itemgetter(0)):
         versions = list(group)
+        posting = _Posting(posting_id, *versions[0][5:_FIRST_TEXT])
         for index, name in enumerate(fields, start=_FIRST_TEXT):
             bullets = name in _BULLET_FIELDS
             first = next((row for row in versions if finder.first_line(row[index], bullets) is not None), None)
@@ -462,18 +469,9 @@ def _spans(
             if ends_only and (first is not versions[0] or last is not versions[-1]):
                 unsure.add(posting_id)
                 continue
-            spans[(posting_id, name)] = _Span(first[1], first[2], last[1], last[2], last[3], last[4], line or "")
+            spans[(posting_id, name)] = _Span(posting, first[1], first[2], last[1], last[2], last[3], last[4],
+                                              line or "")
     return spans, unsure
-
-
-class _Span(NamedTuple):
-    first_seq: int
-    first_at: datetime
-    last_seq: int
-    last_at: datetime
-    next_seq: int | None
-    next_at: datetime | None
-    text: str
 
 
 class _Posting(NamedTuple):
@@ -486,17 +484,15 @@ class _Posting(NamedTuple):
     last_seen: datetime
 
 
-def _postings_by_id(session: Session, ids: Iterable[int]) -> dict[int, _Posting]:
-    """What a hit shows of its posting, in a few round trips of ID_CHUNK ids."""
-    statement = select(
-        Posting.id, Source.name, Posting.company, Posting.title, Posting.url, Posting.latest_seq, Posting.last_seen,
-    ).join(Source, Source.id == Posting.source_id)
-    connection = session.connection()
-    return {
-        row[0]: _Posting(*row)
-        for chunk in _chunks(sorted(ids))
-        for row in connection.execute(statement.where(Posting.id.in_(chunk)))
-    }
+class _Span(NamedTuple):
+    posting: _Posting
+    first_seq: int
+    first_at: datetime
+    last_seq: int
+    last_at: datetime
+    next_seq: int | None
+    next_at: datetime | None
+    text: str
 
 
 def _hit(posting: _Posting, name: str, span: _Span) -> SearchHit:
