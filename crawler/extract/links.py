@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
@@ -42,8 +43,13 @@ _SLUG_ID = re.compile(r"^(\d{4,})[-_]|[-_](\d{4,})$")
 ID_PARAMS = ("gh_jid", "jobId", "jobid", "job_id", "id")
 
 
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
-    """The URL without fragment and tracking parameters, with sorted, normalized query."""
+    """The URL without fragment and tracking parameters, with sorted, normalized query.
+
+    Cached (bounded): a site's pages link to the same postings over and over, and w3lib's
+    canonicalization costs ~25 us a call.
+    """
     url, _ = urldefrag(url.strip())
     parts = urlsplit(url)
     query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(key)]
