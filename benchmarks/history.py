@@ -45,6 +45,8 @@ from crawler.cli.history import export_versions  # noqa: E402
 from pipelines.diff import diff_postings  # noqa: E402
 from storage import queries  # noqa: E402
 from storage.db import open_database  # noqa: E402
+from storage.records import SEARCH_FIELDS  # noqa: E402
+from storage.search import candidate_ids  # noqa: E402
 
 PG_URL = os.environ.get("JOBTRAIL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCHEMA = "bench_history"
@@ -255,18 +257,23 @@ def _explain(session: Session, posting_id: int) -> None:
     """Print the plans of the hot statements (how migration 0002's indexes were chosen)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     prefix = "EXPLAIN" if postgres else "EXPLAIN QUERY PLAN"
-    fts = ("SELECT version_id FROM posting_version_fts WHERE doc @@ phraseto_tsquery('simple', 'D or C++')"
-           if postgres else "SELECT rowid FROM posting_version_fts WHERE posting_version_fts MATCH '\"d or c\"'")
     for sql in (
         f"SELECT * FROM posting_versions WHERE posting_id = {posting_id} ORDER BY seq",
         f"SELECT id FROM postings WHERE repost_of_id = {posting_id} ORDER BY first_seen LIMIT 1",
         f"SELECT to_version_id, diff FROM changes WHERE posting_id = {posting_id} AND from_version_id IS NOT NULL",
-        f"SELECT * FROM posting_versions WHERE id IN ({fts})",
+        _sql(session, queries.candidate_select(candidate_ids(session, RARE_PHRASE), SEARCH_FIELDS)),
+        _sql(session, queries.candidate_select(candidate_ids(session, REMOVED_WORD, field="requirements"),
+                                               ["requirements"], ends_only=True)),
         "SELECT * FROM changes WHERE created_at >= '2025-03-01' ORDER BY created_at, id",
     ):
         print(f"\n{sql}")
         for line in session.execute(text(f"{prefix} {sql}")):
             print("   ", " | ".join(str(part) for part in line))
+
+
+def _sql(session: Session, statement: Any) -> str:
+    """A statement as the SQL the database runs, parameters inlined (for EXPLAIN)."""
+    return str(statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
 
 
 # --- main -----------------------------------------------------------------------------------

@@ -369,8 +369,8 @@ def search(
     fields = (field,) if field else SEARCH_FIELDS
     ids = candidate_ids(session, phrase, field=field, words=words)
     spans = _phrase_spans(session, ids, fields, PhraseFinder(phrase, words=words))
-    hits = [(_hit(span.posting, name, span), span.posting) for (_, name), span in spans.items()]
-    hits = [hit for hit, posting in hits if _wanted(hit, posting, removed, added, since)]
+    found = [(_hit(span.posting, name, span), span.posting) for (_, name), span in spans.items()]
+    hits = [hit for hit, posting in found if _wanted(hit, posting, removed, added, since)]
     return sorted(hits, key=lambda hit: (hit.first_at, hit.posting_id, SEARCH_FIELDS.index(hit.field)))
 
 
@@ -404,12 +404,19 @@ def _candidate_rows(
     session: Session, ids: Select, fields: Sequence[str], *, ends_only: bool = False,
     postings: Sequence[int] | None = None,
 ) -> list[Any]:
-    """The versions the index found, by posting then seq, each with the version after it.
+    statement = candidate_select(ids, fields, ends_only=ends_only, postings=postings)
+    return list(session.connection().execute(statement).all())
+
+
+def candidate_select(
+    ids: Select, fields: Sequence[str], *, ends_only: bool = False, postings: Sequence[int] | None = None
+) -> Select:
+    """The versions the index found, by posting then seq, each with its posting and the version after it.
 
     ``ends_only``: just the first and last of them per posting (window functions);
     ``postings``: just these postings' versions. Lists come as JSON text (CAST), not decoded:
     most are ruled out by one regex search. The version after (for "gone since") is a lookup
-    on the (posting_id, seq) unique index.
+    on the (posting_id, seq) unique index. (Public for benchmarks/history.py --explain.)
     """
     version, after, found = PostingVersion, aliased(PostingVersion), aliased(PostingVersion)
     texts = [
@@ -429,7 +436,7 @@ def _candidate_rows(
         statement = statement.where(version.id.in_(ids.scalar_subquery()))
         if postings is not None:
             statement = statement.where(version.posting_id.in_(list(postings)))
-        return session.connection().execute(statement).all()
+        return statement
     ranked = (
         select(
             found.id,
@@ -439,10 +446,9 @@ def _candidate_rows(
         .where(found.id.in_(ids.scalar_subquery()))
         .subquery()
     )
-    statement = statement.join(ranked, ranked.c.id == version.id).where(
+    return statement.join(ranked, ranked.c.id == version.id).where(
         or_(ranked.c.head == 1, ranked.c.head == ranked.c.found)
     )
-    return session.connection().execute(statement).all()
 
 
 def _spans(
