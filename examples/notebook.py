@@ -23,8 +23,10 @@ def main(db_url: str, phrase: str) -> None:
             print(f"posting {hit.posting_id}: {hit.field} says {phrase!r} since "
                   f"{hit.first_at:%Y-%m-%d %H:%M} (v{hit.first_seq}), {state}")
             for version in queries.history(session, hit.posting_id, diff=diff_postings):
-                print(f"  v{version.seq} {version.observed_at:%Y-%m-%d %H:%M} changed: {', '.join(version.diff) or '-'}")
+                changed = ", ".join(version.diff) or "-"
+                print(f"  v{version.seq} {version.observed_at:%Y-%m-%d %H:%M} changed: {changed}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "sqlite:///jobtrail.db", sys.argv[2] if len(sys.argv) > 2 else "D or C++")
+    db_url = sys.argv[1] if len(sys.argv) > 1 else "sqlite:///jobtrail.db"
+    main(db_url, sys.argv[2] if len(sys.argv) > 2 else "D or C++")
