@@ -65,6 +65,8 @@ class VersionPipeline:
         self.sessions: sessionmaker[Session] | None = None
         self.states: dict[str, SourceState] = {}
         self.listener: ChangeListener | None = None
+        #: items buffered across every source: memory stays bounded however many sources a crawl has
+        self.pending = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> VersionPipeline:
@@ -121,9 +123,20 @@ class VersionPipeline:
             state.forgotten.append(item.url)
         else:
             return item
-        if len(state.buffer) + len(state.seen_again) + len(state.observed) >= self.batch_size:
-            self._flush(item.source, state)
+        self.pending += 1
+        if self.pending >= self.batch_size:
+            self._flush_all()
         return item
+
+    def _flush_all(self) -> None:
+        """Write every source's buffer (one transaction per source, so a failure stays with its source).
+
+        The threshold counts items across all sources: a crawl of many small sources would
+        otherwise keep every posting in memory until the end, no source filling its own batch.
+        """
+        for name, state in self.states.items():
+            self._flush(name, state)
+        self.pending = sum(len(state.observed) for state in self.states.values())  # states still waiting
 
     def _flush(self, name: str, state: SourceState) -> None:
         if self.sessions is None or not (state.buffer or state.seen_again or state.observed or state.forgotten):

@@ -222,3 +222,37 @@ def test_user_agent_names_the_operators_contact_url(server: MockServer, sqlite_u
     assert run_crawl_cli(config, sqlite_url).returncode == 0
     agent = server.requested("/careers")[0].headers["User-Agent"]
     assert agent.startswith("jobtrail/") and "(+https://ops.example/jobs-monitor)" in agent
+
+
+def test_many_small_sources_are_written_during_the_crawl(server: MockServer, sqlite_url: str, tmp_path: Path) -> None:
+    """The write batch counts items across sources: small sources are not all held in memory to the end."""
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    serve_acme(server, 1)  # source "acme": 3 postings
+    links = "".join(f'<li><a href="/other/jobs/{n}-role">Role {n}</a></li>' for n in (2001, 2002, 2003))
+    server.set("/other/careers", f"<html><body><main><ul>{links}</ul></main></body></html>")
+    gate = threading.Event()
+    for n in (2001, 2002, 2003):
+        page = (f"<html><body><main><h1>Role {n}</h1><h2>Requirements</h2><ul><li>Skill {n}</li></ul>"
+                "</main></body></html>")
+        server.set(f"/other/jobs/{n}-role", page, gate=gate if n == 2003 else None)
+    other = {"name": "other", "url": server.url("/other/careers"), "kind": "page", "link_pattern": r"/jobs/\d+-"}
+    config = write_config(tmp_path, [acme_source(server), other], extra_toml="[crawl]\njobtrail_batch_size = 8\n")
+    crawl = subprocess.Popen([sys.executable, "-m", "crawler", "-c", str(config), "--db", sqlite_url, "crawl"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not server.requested("/other/jobs/2003-role") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.5)  # let the pipeline take in everything fetched so far
+        written = len(rows(sqlite_url, PostingVersion))
+    finally:
+        gate.set()
+    out, err = crawl.communicate(timeout=90)
+    assert crawl.returncode == 0, out + err
+    # 5 postings + their 5 fetch states are in hand: over the batch of 8 in all, though no source alone is
+    assert written >= 3, f"only {written} postings were written while the crawl was held"
+    assert len(rows(sqlite_url, PostingVersion)) == 6
