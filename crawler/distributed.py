@@ -7,7 +7,11 @@ crawl: each takes requests from the same queue and writes to the same database.
 
 from __future__ import annotations
 
+from scrapy.http import Request
+from scrapy_redis.dupefilter import RFPDupeFilter
+
 from crawler.config import ConfigError
+from crawler.fingerprint import with_source
 
 QUEUE_KEY = "jobtrail:%(spider)s:requests"
 DUPEFILTER_KEY = "jobtrail:%(spider)s:dupefilter"
@@ -19,7 +23,7 @@ def redis_settings(redis_url: str) -> dict[str, object]:
         raise ConfigError(f"--redis must be a redis:// URL, got {redis_url.split('@')[-1]!r}")
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "DUPEFILTER_CLASS": "crawler.distributed.SourceAwareRedisDupeFilter",
         "REDIS_URL": redis_url,
         "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
         "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER_KEY,
@@ -27,3 +31,10 @@ def redis_settings(redis_url: str) -> dict[str, object]:
         # cleared when the crawl ends, so tomorrow's run fetches every page again
         "SCHEDULER_PERSIST": False,
     }
+
+
+class SourceAwareRedisDupeFilter(RFPDupeFilter):
+    """scrapy-redis's filter, with the source in the fingerprint (see crawler/fingerprint.py)."""
+
+    def request_fingerprint(self, request: Request) -> str:
+        return with_source(super().request_fingerprint(request).encode("ascii"), request).hex()

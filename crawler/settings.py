@@ -51,6 +51,8 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 LOG_INSTALL_ROOT_HANDLER = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# two sources may watch the same page (crawler/fingerprint.py)
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.SourceAwareFingerprinter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 

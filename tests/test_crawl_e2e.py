@@ -256,3 +256,17 @@ def test_many_small_sources_are_written_during_the_crawl(server: MockServer, sql
     # 5 postings + their 5 fetch states are in hand: over the batch of 8 in all, though no source alone is
     assert written >= 3, f"only {written} postings were written while the crawl was held"
     assert len(rows(sqlite_url, PostingVersion)) == 6
+
+
+def test_two_sources_may_watch_the_same_page(server: MockServer, sqlite_url: str, tmp_path: Path) -> None:
+    """Scrapy's duplicate filter must not let the first source starve the second."""
+    serve_acme(server, 1)
+    engineering = {**acme_source(server), "name": "acme-engineering", "link_pattern": r"/jobs/1001-"}
+    everything = {**acme_source(server), "name": "acme-all"}
+    config = write_config(tmp_path, [engineering, everything])
+    result = run_crawl_cli(config, sqlite_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    by_source: dict[int, int] = {}
+    for posting in rows(sqlite_url, Posting):
+        by_source[posting["source_id"]] = by_source.get(posting["source_id"], 0) + 1
+    assert sorted(by_source.values()) == [1, 3]

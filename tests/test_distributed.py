@@ -45,3 +45,13 @@ def test_bad_redis_url_is_a_config_error(server: MockServer, sqlite_url: str, tm
     result = run_crawl_cli(config, sqlite_url, "--redis", "http://user:pw@127.0.0.1:6379")
     assert result.returncode != 0
     assert "--redis must be a redis:// URL" in result.stderr and "pw" not in result.stderr
+
+
+def test_two_sources_on_one_page_through_redis(server: MockServer, sqlite_url: str, redis_url: str,
+                                               tmp_path: Path) -> None:
+    serve_acme(server, 1)
+    engineering = {**acme_source(server), "name": "acme-engineering", "link_pattern": r"/jobs/1001-"}
+    config = write_config(tmp_path, [engineering, {**acme_source(server), "name": "acme-all"}])
+    result = run_crawl_cli(config, sqlite_url, "--redis", redis_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert count_postings(sqlite_url) == 4
