@@ -214,7 +214,12 @@ def notify_test(obj: CliContext, name: str) -> None:
 @notify_group.command("list")
 @click.pass_obj
 def notify_list(obj: CliContext) -> None:
-    """List configured channels (URLs masked)."""
+    """List configured channels (URLs masked).
+
+    \b
+    Example:
+      jobtrail notify list
+    """
     _config, channels = _channels(obj)
     for channel in channels:
         click.echo(f"{channel.name:<20} {channel.mode:<8} on={','.join(sorted(channel.on))}  {channel.display_url}")
