@@ -247,8 +247,10 @@ def test_many_small_sources_are_written_during_the_crawl(server: MockServer, sql
         deadline = time.monotonic() + 60
         while not server.requested("/other/jobs/2003-role") and time.monotonic() < deadline:
             time.sleep(0.1)
-        time.sleep(1.5)  # let the pipeline take in everything fetched so far
-        written = len(rows(sqlite_url, PostingVersion))
+        written, until = 0, time.monotonic() + 20
+        while written < 3 and time.monotonic() < until:  # the crawl is held: only batching can write
+            time.sleep(0.2)
+            written = len(rows(sqlite_url, PostingVersion))
     finally:
         gate.set()
     out, err = crawl.communicate(timeout=90)
