@@ -120,13 +120,19 @@ def resolve_db_url(configured: str | None, base: Path | None = None) -> str:
     return url
 
 
-def _parse_source(entry: Any, index: int, where: str) -> SourceConfig:
-    label = f"{where}: sources[{index}]"
+def named_entry(entry: Any, index: int, where: str, table: str) -> str:
+    """The stripped name of the ``[[table]]`` entry at ``index``; errors say which entry is wrong."""
+    label = f"{where}: {table}[{index}]"
     if not isinstance(entry, dict):
         raise ConfigError(f"{label}: must be a table")
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{label}: missing 'name'")
+    return name.strip()
+
+
+def _parse_source(entry: Any, index: int, where: str) -> SourceConfig:
+    name = named_entry(entry, index, where, "sources")
     label = f"{where}: source {name!r}"
     unknown = set(entry) - SOURCE_KEYS
     if unknown:
@@ -159,7 +165,7 @@ def _parse_source(entry: Any, index: int, where: str) -> SourceConfig:
     if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
         raise ConfigError(f"{label}: 'max_pages' must be a positive integer")
     return SourceConfig(
-        name=name.strip(), url=url, kind=kind, company=entry.get("company"), link_pattern=pattern,
+        name=name, url=url, kind=kind, company=entry.get("company"), link_pattern=pattern,
         tags=tuple(tags), selectors=dict(selectors), board=board, max_pages=max_pages,
     )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from crawler.config import Config, ConfigError
+from crawler.config import Config, ConfigError, named_entry
 from pipelines.diff import FIELD_ORDER
 
 NOTIFY_KEYS = {"name", "url", "mode", "on", "sources", "tags", "max_attempts", "tag"}
@@ -122,13 +122,7 @@ def _generic_mask(url: str) -> str:
 def _parse_channel(
     entry: Any, index: int, where: str, base: Path, known_sources: set[str], known_tags: set[str]
 ) -> Channel:
-    label = f"{where}: notify[{index}]"
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{label}: must be a table")
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{label}: missing 'name'")
-    name = name.strip()
+    name = named_entry(entry, index, where, "notify")
     label = f"{where}: notify {name!r}"
     unknown = set(entry) - NOTIFY_KEYS
     if unknown:
