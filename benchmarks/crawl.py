@@ -100,7 +100,7 @@ def bare(root: Path, concurrency: int, total: int) -> Run:
 
 
 def jobtrail(label: str, config: Path, db: str, expect: dict[str, int]) -> Run:
-    command = [sys.executable, "-m", "crawler", "-c", str(config), "--db", db, "crawl", "--json"]
+    command = [sys.executable, "-m", "jobtrail.crawler", "-c", str(config), "--db", db, "crawl", "--json"]
     run, out = measure(label, command)
     try:
         sources = json.loads(out)

@@ -41,12 +41,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from crawler.cli.history import export_versions  # noqa: E402
-from pipelines.diff import diff_postings  # noqa: E402
-from storage import queries  # noqa: E402
-from storage.db import open_database  # noqa: E402
-from storage.records import SEARCH_FIELDS  # noqa: E402
-from storage.search import candidate_ids  # noqa: E402
+from jobtrail.crawler.cli.history import export_versions  # noqa: E402
+from jobtrail.pipelines.diff import diff_postings  # noqa: E402
+from jobtrail.storage import queries  # noqa: E402
+from jobtrail.storage.db import open_database  # noqa: E402
+from jobtrail.storage.records import SEARCH_FIELDS  # noqa: E402
+from jobtrail.storage.search import candidate_ids  # noqa: E402
 
 PG_URL = os.environ.get("JOBTRAIL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCHEMA = "bench_history"

@@ -1,5 +1,5 @@
-"""`python -m crawler` is `jobtrail` (used where the console script is not on PATH)."""
+"""`python -m jobtrail.crawler` is `jobtrail` (used where the console script is not on PATH)."""
 
-from crawler.cli import main
+from jobtrail.crawler.cli import main
 
 main(prog_name="jobtrail")

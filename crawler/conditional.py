@@ -22,8 +22,8 @@ import json
 from dataclasses import asdict, dataclass
 from importlib import metadata
 
-from crawler.config import SourceConfig
-from storage.fetch_state import Fetched
+from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.storage.fetch_state import Fetched
 
 #: Request.meta key holding the URL a fetch state belongs to (the one asked for, before redirects)
 STATE_KEY = "jobtrail_state_url"

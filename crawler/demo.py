@@ -43,7 +43,7 @@ class DemoSite:
         name = ROUTES.get(path.split("?", 1)[0])
         if name is None:
             return None
-        site = resources.files("crawler") / "demo_site"
+        site = resources.files("jobtrail.crawler") / "demo_site"
         for folder in (self.version, "common"):
             if (site / folder / name).is_file():
                 return (site / folder / name).read_bytes()
@@ -96,7 +96,7 @@ def demo_config(base_url: str, db_url: str) -> str:
 
 def jobtrail(*args: str, echo: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the real CLI in a child process (Scrapy's reactor runs once per process)."""
-    result = subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "jobtrail.crawler", *args], capture_output=True, text=True)
     if echo:
         sys.stdout.write(result.stdout)
         sys.stderr.write(result.stderr)

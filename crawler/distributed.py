@@ -10,8 +10,8 @@ from __future__ import annotations
 from scrapy.http import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 
-from crawler.config import ConfigError
-from crawler.fingerprint import with_source
+from jobtrail.crawler.sources.config import ConfigError
+from jobtrail.crawler.fingerprint import with_source
 
 QUEUE_KEY = "jobtrail:%(spider)s:requests"
 DUPEFILTER_KEY = "jobtrail:%(spider)s:dupefilter"
@@ -23,7 +23,7 @@ def redis_settings(redis_url: str) -> dict[str, object]:
         raise ConfigError(f"--redis must be a redis:// URL, got {redis_url.split('@')[-1]!r}")
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-        "DUPEFILTER_CLASS": "crawler.distributed.SourceAwareRedisDupeFilter",
+        "DUPEFILTER_CLASS": "jobtrail.crawler.distributed.SourceAwareRedisDupeFilter",
         "REDIS_URL": redis_url,
         "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
         "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER_KEY,

@@ -16,11 +16,11 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 from sqlalchemy import select
 
-from crawler import settings as default_settings
-from crawler.config import Config
-from crawler.spiders.careers import CareersSpider
-from storage.db import open_database
-from storage.models import CrawlRun, Source
+from jobtrail.crawler import settings as default_settings
+from jobtrail.crawler.sources.config import Config
+from jobtrail.crawler.spiders.careers import CareersSpider
+from jobtrail.storage.db import open_database
+from jobtrail.storage.models import CrawlRun, Source
 
 
 @dataclass(frozen=True)

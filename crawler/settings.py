@@ -5,8 +5,8 @@ them at import time. Override per run with ``-s NAME=value`` (scrapy) or the CLI
 """
 
 BOT_NAME = "jobtrail"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["jobtrail.crawler.spiders"]
+NEWSPIDER_MODULE = "jobtrail.crawler.spiders"
 
 # --- jobtrail's own settings (alphabetical) -------------------------------------------
 #: postings per database write batch (one transaction each)
@@ -52,17 +52,17 @@ LOG_LEVEL = "INFO"
 LOG_INSTALL_ROOT_HANDLER = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # two sources may watch the same page (crawler/fingerprint.py)
-REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.SourceAwareFingerprinter"
+REQUEST_FINGERPRINTER_CLASS = "jobtrail.crawler.fingerprint.SourceAwareFingerprinter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retry, plus honouring Retry-After (crawler/middlewares.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.RetryAfterMiddleware": 550,
+    "jobtrail.crawler.middlewares.RetryAfterMiddleware": 550,
 }
 
 ITEM_PIPELINES = {
-    "pipelines.normalize.NormalizePipeline": 100,
-    "pipelines.version.VersionPipeline": 500,
+    "jobtrail.pipelines.normalize.NormalizePipeline": 100,
+    "jobtrail.pipelines.version.VersionPipeline": 500,
 }

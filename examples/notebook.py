@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sys
 
-from pipelines.diff import diff_postings
-from storage import queries
-from storage.db import open_database
+from jobtrail.pipelines.diff import diff_postings
+from jobtrail.storage import queries
+from jobtrail.storage.db import open_database
 
 
 def main(db_url: str, phrase: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import fields
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from crawler.items import CONTENT_FIELDS, LIST_FIELDS, Posting, RelatedJob
+from jobtrail.crawler.items import CONTENT_FIELDS, LIST_FIELDS, Posting, RelatedJob
 
 TRACKING_PARAMS = re.compile(
     r"^(utm_[a-z_]+|gclid|fbclid|msclkid|mc_cid|mc_eid|gh_src|_hs[a-z]+|ref|referrer|source|src|trk|lever-source.*)$",

@@ -18,16 +18,16 @@ from scrapy.crawler import Crawler
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.conditional import Forgotten, Observed, Unchanged, extraction_fingerprint
-from crawler.config import Config
-from crawler.items import Posting
-from pipelines.alerts.outbox import ChangeListener, outbox_listener
-from pipelines.diff import diff_postings
-from pipelines.normalize import content_hash, content_record
-from storage import fetch_state, versioning
-from storage.db import open_database, transaction
-from storage.models import utcnow
-from storage.reposts import link_reposts
+from jobtrail.crawler.conditional import Forgotten, Observed, Unchanged, extraction_fingerprint
+from jobtrail.crawler.sources.config import Config
+from jobtrail.crawler.items import Posting
+from jobtrail.pipelines.alerts.outbox import ChangeListener, outbox_listener
+from jobtrail.pipelines.diff import diff_postings
+from jobtrail.pipelines.normalize import content_hash, content_record
+from jobtrail.storage import fetch_state, versioning
+from jobtrail.storage.db import open_database, transaction
+from jobtrail.storage.models import utcnow
+from jobtrail.storage.reposts import link_reposts
 
 logger = logging.getLogger(__name__)
 

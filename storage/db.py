@@ -56,7 +56,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def alembic_config(engine: Engine) -> AlembicConfig:
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(resources.files("storage") / "migrations"))
+    cfg.set_main_option("script_location", str(resources.files("jobtrail.storage") / "migrations"))
     cfg.attributes["engine"] = engine
     return cfg
 

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import FetchState, utcnow
+from jobtrail.storage.models import FetchState, utcnow
 
 #: pseudo-URL of the per-source row whose body_hash is the extraction fingerprint
 FINGERPRINT_URL = "jobtrail:extraction-fingerprint"

@@ -29,7 +29,7 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import RunLock
+from jobtrail.storage.models import RunLock
 
 DEFAULT_TTL = timedelta(hours=6)
 

@@ -1,7 +1,7 @@
 """The read API over stored history: what the CLI calls, and what a notebook can call.
 
-    from storage.db import open_database
-    from storage import queries
+    from jobtrail.storage.db import open_database
+    from jobtrail.storage import queries
     engine, sessions = open_database("sqlite:///jobtrail.db")
     with sessions() as session:
         for version in queries.history(session, 42):
@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import BigInteger, DateTime, Integer, Select, String, Text, and_, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Change, Posting, PostingVersion, Source
-from storage.records import (
+from jobtrail.storage.models import Change, Posting, PostingVersion, Source
+from jobtrail.storage.records import (
     JSON_FIELDS,
     POSTING_FIELDS,
     SEARCH_FIELDS,
@@ -34,7 +34,7 @@ from storage.records import (
     VersionRecord,
     aware,
 )
-from storage.search import PhraseFinder, candidate_ids
+from jobtrail.storage.search import PhraseFinder, candidate_ids
 
 #: a function (old posting dict, new posting dict) -> diff, e.g. pipelines.diff.diff_postings
 DiffFunction = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]

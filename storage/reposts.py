@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Posting, PostingVersion, Source, utcnow
-from storage.records import aware
-from storage.search import fold
+from jobtrail.storage.models import Posting, PostingVersion, Source, utcnow
+from jobtrail.storage.records import aware
+from jobtrail.storage.search import fold
 
 #: default for the JOBTRAIL_REPOST_WINDOW_DAYS setting
 DEFAULT_WINDOW_DAYS = 30

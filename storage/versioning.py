@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Change, CrawlRun, Posting, PostingVersion, Source, utcnow
+from jobtrail.storage.models import Change, CrawlRun, Posting, PostingVersion, Source, utcnow
 
 DiffFn = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
 VERSION_FIELDS: tuple[str, ...] = (

@@ -19,10 +19,10 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import Config, parse_config
-from pipelines.alerts.outbox import outbox_listener
-from pipelines.diff import diff_postings
-from storage.models import Change, Posting, PostingVersion, Source
+from jobtrail.crawler.sources import Config, parse_config
+from jobtrail.pipelines.alerts.outbox import outbox_listener
+from jobtrail.pipelines.diff import diff_postings
+from jobtrail.storage.models import Change, Posting, PostingVersion, Source
 
 OLD = {
     "title": "Backend Developer", "company": "Ahrefs", "locations": ["Singapore"],

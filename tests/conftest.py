@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import open_database
+from jobtrail.storage.db import open_database
 from tests.mockserver import MockServer
 
 FIXTURES = Path(__file__).parent / "fixtures"

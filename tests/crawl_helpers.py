@@ -49,7 +49,7 @@ def run_cli(args: list[str], env: dict[str, str] | None = None, cwd: Path | None
     full_env = {**os.environ, **(env or {})}
     full_env.pop("JOBTRAIL_DB_URL", None) if env is None or "JOBTRAIL_DB_URL" not in env else None
     return subprocess.run(
-        [sys.executable, "-m", "crawler", *args], capture_output=True, text=True, env=full_env,
+        [sys.executable, "-m", "jobtrail.crawler", *args], capture_output=True, text=True, env=full_env,
         cwd=cwd or REPO, timeout=timeout, stdin=subprocess.DEVNULL,
     )
 

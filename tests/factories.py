@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pipelines.diff import diff_postings
-from storage.models import Change, Posting, PostingVersion, Source
+from jobtrail.pipelines.diff import diff_postings
+from jobtrail.storage.models import Change, Posting, PostingVersion, Source
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 BASE: dict[str, Any] = {

@@ -8,10 +8,10 @@ import signal
 import sys
 from typing import Any
 
-from crawler.config import load_config
-from pipelines.alerts import send
-from pipelines.alerts.outbox import deliver_pending
-from storage.db import open_database
+from jobtrail.crawler.sources import load_config
+from jobtrail.pipelines.alerts import send
+from jobtrail.pipelines.alerts.outbox import deliver_pending
+from jobtrail.storage.db import open_database
 
 
 def main(config_path: str, db_url: str, die_after_send: bool) -> None:

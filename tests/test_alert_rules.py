@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from crawler.config import ConfigError
-from pipelines.alerts.config import load_channels, mask_secret_url
-from pipelines.alerts.rules import matching_channels, wants_change
+from jobtrail.crawler.sources.config import ConfigError
+from jobtrail.pipelines.alerts.config import load_channels, mask_secret_url
+from jobtrail.pipelines.alerts.rules import matching_channels, wants_change
 from tests.alert_helpers import make_config
 
 REQ = {"requirements": {"added": ["Rust"], "removed": [], "reworded": []}}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from storage.models import Change, CrawlRun, Posting, Source
+from jobtrail.storage.models import Change, CrawlRun, Posting, Source
 from tests.ats_boards import BOARDS, LEVER_PAGE, SMARTRECRUITERS_PAGE, Board, BodyRoutingServer
 from tests.crawl_helpers import run_crawl_cli, write_config
 

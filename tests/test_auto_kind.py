@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawler.config import SourceConfig
-from crawler.extract import Page, resolve_kind
-from storage.models import Posting
+from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.crawler.extract.base import Page
+from jobtrail.crawler.sources.registry import resolve_kind
+from jobtrail.storage.models import Posting
 from tests.acme_site import serve_acme
 from tests.conftest import FIXTURES
 from tests.crawl_helpers import rows, run_crawl_cli, write_config

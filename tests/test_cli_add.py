@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from crawler.cli import main
-from crawler.config import load_config
+from jobtrail.crawler.cli import main
+from jobtrail.crawler.sources import load_config
 from tests.conftest import FIXTURES
 from tests.mockserver import MockServer
 

@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
+from jobtrail.crawler.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = (REPO / "README.md").read_text() + "".join(p.read_text() for p in sorted((REPO / "docs").glob("*.md")))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from crawler.cli import main
+from jobtrail.crawler.cli import main
 
 PAGE_CASES = Path(__file__).parent / "fixtures" / "page"
 SEED_LIKE = PAGE_CASES / "ahrefs_backend_developer"

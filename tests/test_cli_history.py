@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.cli import main
-from crawler.cli.output import Style, parse_at, parse_since, word_diff
+from jobtrail.crawler.cli import main
+from jobtrail.crawler.cli.output import Style, parse_at, parse_since, word_diff
 from tests.factories import build_history
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import ConfigError, load_config
+from jobtrail.crawler.sources import ConfigError, load_config
 from tests.crawl_helpers import run_cli
 
 GOOD = '[[sources]]\nname = "acme"\nurl = "https://acme.test/careers"\n'

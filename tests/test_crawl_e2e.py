@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.models import Change, CrawlRun, Posting, PostingVersion
+from jobtrail.storage.models import Change, CrawlRun, Posting, PostingVersion
 from tests.acme_site import SITE, acme_source, serve_acme
 from tests.crawl_helpers import rows, run_cli, run_crawl_cli, write_config
 from tests.mockserver import MockServer
@@ -141,7 +141,7 @@ def test_overlapping_crawls_do_not_interleave(server: MockServer, db_url: str, t
     gate = threading.Event()
     server.set("/jobs/1002-data-analyst", (SITE / "posting_1002.html").read_bytes(), gate=gate)
     config = write_config(tmp_path, [acme_source(server)])
-    first = subprocess.Popen([sys.executable, "-m", "crawler", "-c", str(config), "--db", db_url, "crawl"],
+    first = subprocess.Popen([sys.executable, "-m", "jobtrail.crawler", "-c", str(config), "--db", db_url, "crawl"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not server.requested("/jobs/1002-data-analyst") and time.monotonic() < deadline:
@@ -151,7 +151,7 @@ def test_overlapping_crawls_do_not_interleave(server: MockServer, db_url: str, t
     assert "another run is in progress" in second.stderr
 
     waiting = subprocess.Popen(
-        [sys.executable, "-m", "crawler", "-c", str(config), "--db", db_url, "crawl", "--wait", "90"],
+        [sys.executable, "-m", "jobtrail.crawler", "-c", str(config), "--db", db_url, "crawl", "--wait", "90"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     time.sleep(1)
@@ -191,7 +191,7 @@ def test_killed_crawl_leaves_consistent_db_and_rerun_has_no_duplicates(
     serve_acme(server, 1)
     server.set_file("/jobs/1003-support-lead", SITE / "posting_1003.html", delay=30)
     config = write_config(tmp_path, [acme_source(server)], extra_toml="[crawl]\njobtrail_batch_size = 1\n")
-    crawl = subprocess.Popen([sys.executable, "-m", "crawler", "-c", str(config), "--db", db_url, "crawl"],
+    crawl = subprocess.Popen([sys.executable, "-m", "jobtrail.crawler", "-c", str(config), "--db", db_url, "crawl"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -241,7 +241,7 @@ def test_many_small_sources_are_written_during_the_crawl(server: MockServer, sql
         server.set(f"/other/jobs/{n}-role", page, gate=gate if n == 2003 else None)
     other = {"name": "other", "url": server.url("/other/careers"), "kind": "page", "link_pattern": r"/jobs/\d+-"}
     config = write_config(tmp_path, [acme_source(server), other], extra_toml="[crawl]\njobtrail_batch_size = 8\n")
-    crawl = subprocess.Popen([sys.executable, "-m", "crawler", "-c", str(config), "--db", sqlite_url, "crawl"],
+    crawl = subprocess.Popen([sys.executable, "-m", "jobtrail.crawler", "-c", str(config), "--db", sqlite_url, "crawl"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60

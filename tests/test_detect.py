@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.detect import Detection, api_url, detect_source, detect_url, kind_from_url, source_api_url
+from jobtrail.crawler.sources.detect import Detection, api_url, detect_source, detect_url, kind_from_url, source_api_url
 
 PAGES = Path(__file__).parent / "fixtures" / "detect"
 CAREERS = "https://www.example.com/careers"

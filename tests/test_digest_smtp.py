@@ -9,11 +9,11 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.cli import main
-from pipelines.alerts.collect import ChangeView, DigestData, PostingView
-from pipelines.alerts.outbox import deliver_pending
-from pipelines.alerts.render import render_digest
-from storage.models import CrawlRun
+from jobtrail.crawler.cli import main
+from jobtrail.pipelines.alerts.collect import ChangeView, DigestData, PostingView
+from jobtrail.pipelines.alerts.outbox import deliver_pending
+from jobtrail.pipelines.alerts.render import render_digest
+from jobtrail.storage.models import CrawlRun
 from tests.alert_helpers import NEW, OLD, ensure_source, mailbox, make_config, parts, record_changes
 
 EVIL = {**NEW, "title": "<script>alert('x')</script> Platform Engineer", "company": "Acme & Co",

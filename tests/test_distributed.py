@@ -7,7 +7,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, func, select
 
-from storage.models import Posting
+from jobtrail.storage.models import Posting
 from tests.acme_site import acme_source, serve_acme
 from tests.crawl_helpers import run_crawl_cli, write_config
 from tests.mockserver import MockServer

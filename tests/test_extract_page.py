@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from crawler.config import SourceConfig
-from crawler.extract import ExtractError, Fetch, Page, extract, get_kind
+from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.crawler.extract.base import ExtractError, Fetch, Page
+from jobtrail.crawler.sources.registry import extract, get_kind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(path for path in (FIXTURES / "page").iterdir() if path.is_dir())

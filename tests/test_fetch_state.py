@@ -1,4 +1,4 @@
-"""storage.fetch_state and versioning.apply_seen on SQLite and PostgreSQL."""
+"""jobtrail.storage.fetch_state and versioning.apply_seen on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import fetch_state, versioning
-from storage.db import transaction
-from storage.fetch_state import Fetched
-from storage.models import Change, FetchState, Posting, utcnow
+from jobtrail.storage import fetch_state, versioning
+from jobtrail.storage.db import transaction
+from jobtrail.storage.fetch_state import Fetched
+from jobtrail.storage.models import Change, FetchState, Posting, utcnow
 
 
 def make_source(sessions: sessionmaker[Session], fingerprint: str = "fp-1") -> int:

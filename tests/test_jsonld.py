@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from crawler.extract.jsonld import iso_date, job_postings
-from crawler.items import Salary
+from jobtrail.crawler.extract.jsonld import iso_date, job_postings
+from jobtrail.crawler.items import Salary
 
 
 def page(*blocks: str) -> str:

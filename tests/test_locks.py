@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import load_config
-from storage.locks import LockBusy, _take_row, acquire, held, release
-from storage.models import RunLock
+from jobtrail.crawler.sources import load_config
+from jobtrail.storage.locks import LockBusy, _take_row, acquire, held, release
+from jobtrail.storage.models import RunLock
 from tests.alert_helpers import NEW, OLD, mailbox, record_changes
 from tests.crawl_helpers import REPO, write_config
 
@@ -21,7 +21,7 @@ SOURCES = [{"name": "ahrefs", "url": "https://ahrefs.com/careers"}]
 
 def _cli(config: Path, db_url: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler", "-c", str(config), "--db", db_url, "run", "--no-crawl", *args],
+        [sys.executable, "-m", "jobtrail.crawler", "-c", str(config), "--db", db_url, "run", "--no-crawl", *args],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -112,8 +112,8 @@ def test_postgres_locks_in_different_schemas_do_not_collide(pg_url: str) -> None
 
     from sqlalchemy import create_engine, text
 
-    from storage.db import open_database
-    from storage.locks import held
+    from jobtrail.storage.db import open_database
+    from jobtrail.storage.locks import held
     from tests.conftest import PG_URL
 
     other_schema = f"t_{uuid.uuid4().hex[:12]}"

@@ -14,7 +14,7 @@ from scrapy import Spider
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
+from jobtrail.crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
 
 
 def middleware(**settings: object) -> RetryAfterMiddleware:

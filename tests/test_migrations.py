@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from storage.db import open_database, upgrade
-from storage.models import Base
+from jobtrail.storage.db import open_database, upgrade
+from jobtrail.storage.models import Base
 
 FULL_TEXT_OBJECTS = ("posting_version_fts", "posting_version_text")
 

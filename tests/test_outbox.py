@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.cli import main
-from crawler.config import Config, load_config
-from pipelines.alerts.outbox import deliver_pending, outbox_listener, retry_failed
-from storage.models import Delivery
+from jobtrail.crawler.cli import main
+from jobtrail.crawler.sources import Config, load_config
+from jobtrail.pipelines.alerts.outbox import deliver_pending, outbox_listener, retry_failed
+from jobtrail.storage.models import Delivery
 from tests.alert_helpers import (
     NEW,
     OLD,

@@ -1,4 +1,4 @@
-"""storage.queries on SQLite and PostgreSQL: history, show --at, changes, lookups, export round trip."""
+"""jobtrail.storage.queries on SQLite and PostgreSQL: history, show --at, changes, lookups, export round trip."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.cli.history import VERSION_COLUMNS, export_versions
-from crawler.cli.output import read_csv, write_csv, write_jsonl
-from pipelines.diff import diff_postings
-from storage import queries
-from storage.records import ChangeRecord, VersionRecord
+from jobtrail.crawler.cli.history import VERSION_COLUMNS, export_versions
+from jobtrail.crawler.cli.output import read_csv, write_csv, write_jsonl
+from jobtrail.pipelines.diff import diff_postings
+from jobtrail.storage import queries
+from jobtrail.storage.records import ChangeRecord, VersionRecord
 from tests.factories import T0, add_posting, add_source, build_history
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from storage.models import Change, CrawlRun, FetchState, Posting, PostingVersion
+from jobtrail.storage.models import Change, CrawlRun, FetchState, Posting, PostingVersion
 from tests.acme_site import SITE, acme_source, serve_acme
 from tests.ats_boards import greenhouse_board, serve_greenhouse
 from tests.crawl_helpers import rows, run_crawl_cli, write_config

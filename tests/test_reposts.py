@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import queries
-from storage.models import Posting, Source
-from storage.reposts import link_reposts, normalize_title
+from jobtrail.storage import queries
+from jobtrail.storage.models import Posting, Source
+from jobtrail.storage.reposts import link_reposts, normalize_title
 from tests.factories import T0, add_posting, add_source
 
 CLOSED = T0 + timedelta(days=10)

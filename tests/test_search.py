@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import queries
-from storage.models import Posting, PostingVersion
-from storage.search import PhraseFinder, SearchError, fts5_query, matcher
+from jobtrail.storage import queries
+from jobtrail.storage.models import Posting, PostingVersion
+from jobtrail.storage.search import PhraseFinder, SearchError, fts5_query, matcher
 from tests.factories import T0, add_posting, add_source, build_history
 
 CASES = [

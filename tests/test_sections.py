@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from crawler.extract.sections import Sections, apply_sections, extract_sections, plain_text
-from crawler.items import Posting, RelatedJob
+from jobtrail.crawler.extract.sections import Sections, apply_sections, extract_sections, plain_text
+from jobtrail.crawler.items import Posting, RelatedJob
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.items import Posting as PostingRecord
-from pipelines.diff import diff_postings
-from pipelines.normalize import content_hash, content_record, normalize_posting
-from storage import versioning
-from storage.db import transaction
-from storage.models import Change, Posting, PostingVersion
+from jobtrail.crawler.items import Posting as PostingRecord
+from jobtrail.pipelines.diff import diff_postings
+from jobtrail.pipelines.normalize import content_hash, content_record, normalize_posting
+from jobtrail.storage import versioning
+from jobtrail.storage.db import transaction
+from jobtrail.storage.models import Change, Posting, PostingVersion
 
 T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.vocabulary import VOCABULARY, field_for_heading, normalize_heading
-from crawler.items import LIST_FIELDS
+from jobtrail.crawler.extract.vocabulary import VOCABULARY, field_for_heading, normalize_heading
+from jobtrail.crawler.items import LIST_FIELDS
 
 
 @pytest.mark.parametrize(

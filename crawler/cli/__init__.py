@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from crawler.cli.context import CliContext
+from jobtrail.crawler.cli.context import CliContext
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

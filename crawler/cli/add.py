@@ -6,9 +6,9 @@ import re
 
 import click
 
-from crawler.cli.context import CliContext
-from crawler.detect import ATS_KINDS
-from crawler.onboard import AddError, append, count_postings, plan
+from jobtrail.crawler.cli.context import CliContext
+from jobtrail.crawler.sources.detect import ATS_KINDS
+from jobtrail.crawler.sources.onboard import AddError, append, count_postings, plan
 
 KIND_CHOICES = ["auto", "page", *ATS_KINDS]
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
-from crawler.config import Config, ConfigError
-from pipelines.alerts import collect, digest, render, send
-from pipelines.alerts.config import Channel, adhoc_channel, load_channels
-from pipelines.alerts.outbox import DeliveryReport, deliver_pending, retry_failed
-from storage.locks import LockBusy, held
+from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
+from jobtrail.crawler.sources.config import Config, ConfigError
+from jobtrail.pipelines.alerts import collect, digest, render, send
+from jobtrail.pipelines.alerts.config import Channel, adhoc_channel, load_channels
+from jobtrail.pipelines.alerts.outbox import DeliveryReport, deliver_pending, retry_failed
+from jobtrail.storage.locks import LockBusy, held
 
 #: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
 
@@ -46,7 +46,7 @@ def run_command(obj: CliContext, quiet: bool, wait: float, sources: tuple[str, .
       jobtrail run --quiet --wait 600
       0 7 * * *  cd /srv/jobtrail && jobtrail run --quiet     # crontab
     """
-    from crawler.cli.crawl import print_summary, run_crawl  # the crawl command owns these
+    from jobtrail.crawler.cli.crawl import print_summary, run_crawl  # the crawl command owns these
 
     config, channels = _channels(obj)
     sessions = obj.sessions()
@@ -96,7 +96,7 @@ def digest_command(obj: CliContext, since: str, to_url: str | None, channel_name
       jobtrail digest --since 1d --to mailto://me@example.com
       jobtrail digest --channel team-mail
     """
-    from crawler.cli.output import parse_since
+    from jobtrail.crawler.cli.output import parse_since
 
     config = obj.config(required=False)
     try:

@@ -9,8 +9,8 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import Config, ConfigError, load_config, resolve_db_url
-from storage.db import mask_url, open_database
+from jobtrail.crawler.sources import Config, ConfigError, load_config, resolve_db_url
+from jobtrail.storage.db import mask_url, open_database
 
 #: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
 EXIT_LOCKED = 75

@@ -7,12 +7,12 @@ from dataclasses import asdict
 
 import click
 
-from crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
-from crawler.config import ConfigError
-from crawler.distributed import redis_settings
-from crawler.runner import CrawlError, CrawlSummary, crawl
-from pipelines.alerts.config import load_channels
-from storage.locks import LockBusy, held
+from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
+from jobtrail.crawler.sources.config import ConfigError
+from jobtrail.crawler.distributed import redis_settings
+from jobtrail.crawler.runner import CrawlError, CrawlSummary, crawl
+from jobtrail.pipelines.alerts.config import load_channels
+from jobtrail.storage.locks import LockBusy, held
 
 
 @click.command("crawl")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crawler.demo import run_demo
+from jobtrail.crawler.demo import run_demo
 
 
 @click.command("demo")

@@ -13,8 +13,8 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from crawler.cli.context import CliContext
-from crawler.cli.output import (
+from jobtrail.crawler.cli.context import CliContext
+from jobtrail.crawler.cli.output import (
     Style,
     echo_json,
     parse_at,
@@ -27,16 +27,16 @@ from crawler.cli.output import (
     write_jsonl,
     write_jsonl_rows,
 )
-from pipelines.diff import diff_postings
-from storage import queries
-from storage.records import (
+from jobtrail.pipelines.diff import diff_postings
+from jobtrail.storage import queries
+from jobtrail.storage.records import (
     SEARCH_FIELDS,
     ChangeRecord,
     PostingRecord,
     SearchHit,
     VersionRecord,
 )
-from storage.search import SearchError
+from jobtrail.storage.search import SearchError
 
 KINDS = ("new", "changed", "closed", "reopened")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")

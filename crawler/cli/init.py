@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.context import CliContext
+from jobtrail.crawler.cli.context import CliContext
 
 EXAMPLE_CONFIG = '''\
 # jobtrail.toml — what to watch, and where to keep it.

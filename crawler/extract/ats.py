@@ -15,9 +15,9 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from crawler.config import SourceConfig
-from crawler.extract.base import ExtractError, Fetch, Page, Parsed
-from crawler.items import LIST_FIELDS, Posting, Salary
+from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from jobtrail.crawler.items import LIST_FIELDS, Posting, Salary
 
 #: a heading the section extractor maps to each list field, for ATS fields that are
 #: already one section (Recruitee ``requirements``, Workable ``benefits``...)
@@ -35,7 +35,7 @@ class ApiKind:
     key = ""
 
     def start(self, source: SourceConfig) -> list[Fetch]:
-        from crawler.detect import source_api_url
+        from jobtrail.crawler.sources.detect import source_api_url
 
         return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
 
@@ -225,7 +225,7 @@ def add_html(posting: Posting, html: str | None, base_url: str = "", drop: Seque
     """Run the shared section extractor over ``html`` and merge what it finds into ``posting``."""
     if not html or not html.strip():
         return
-    from crawler.extract.sections import extract_sections
+    from jobtrail.crawler.extract.sections import extract_sections
 
     merge(posting, extract_sections(html, base_url or posting.url, drop_selectors=drop))
 
@@ -254,7 +254,7 @@ def add_section(posting: Posting, heading: str | None, html: str | None, default
 def _field_for(heading: str | None) -> str | None:
     if not heading:
         return None
-    from crawler.extract.vocabulary import field_for_heading
+    from jobtrail.crawler.extract.vocabulary import field_for_heading
 
     field = field_for_heading(heading)
     return field if field in LIST_FIELDS else None

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from crawler.config import SourceConfig
-from crawler.detect import detect_source
-from crawler.extract.base import Fetch, Page, Parsed
+from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.crawler.sources.detect import detect_source
+from jobtrail.crawler.extract.base import Fetch, Page, Parsed
 
 DETECT_ROLE = "detect"
 
@@ -32,7 +32,7 @@ class AutoKind:
         if detection.kind == "page":
             role = None if page.role is None else "listing"
             return _delegate(replace(page, role=role), source, choice)
-        from crawler.extract import get_kind
+        from jobtrail.crawler.sources.registry import get_kind
 
         effective = _as_kind(source, choice)
         return Parsed(follow=[_tagged(fetch, choice) for fetch in get_kind(detection.kind).start(effective)])
@@ -45,7 +45,7 @@ def _as_kind(source: SourceConfig, choice: dict[str, str | None]) -> SourceConfi
 
 
 def _delegate(page: Page, source: SourceConfig, choice: dict[str, str | None]) -> Parsed:
-    from crawler.extract import get_kind
+    from jobtrail.crawler.sources.registry import get_kind
 
     parsed = get_kind(choice["kind"] or "page").parse(page, source)
     parsed.follow = [_tagged(fetch, choice) for fetch in parsed.follow]

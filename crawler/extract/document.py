@@ -12,7 +12,7 @@ from __future__ import annotations
 import lxml.etree
 import lxml.html
 
-from crawler.extract.sections import DROP_TAGS
+from jobtrail.crawler.extract.sections import DROP_TAGS
 
 #: elements extraction looks up anywhere in the page; a subtree holding one is never cut
 _LANDMARKS = ("h1", "main", "article", "title", "meta", "base")

@@ -19,9 +19,9 @@ from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml.html import HtmlElement
 
-from crawler.extract.document import parse_document
-from crawler.extract.sections import Sections, extract_sections, fold
-from crawler.items import SALARY_INTERVALS, Salary
+from jobtrail.crawler.extract.document import parse_document
+from jobtrail.crawler.extract.sections import Sections, extract_sections, fold
+from jobtrail.crawler.items import SALARY_INTERVALS, Salary
 
 JOB_POSTING = "JobPosting"
 #: how deep to look for a JobPosting inside other nodes (WebPage.mainEntity, @graph...)

@@ -16,12 +16,12 @@ from lxml.html import HtmlElement
 from parsel import Selector
 from soupsieve import SelectorSyntaxError
 
-from crawler.config import SourceConfig
-from crawler.extract.base import ExtractError, Fetch, Page, Parsed
-from crawler.extract.document import parse_document, readable_html
-from crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
-from crawler.extract.links import canonical_url, id_from_url, next_page_url, posting_links
-from crawler.extract.sections import (
+from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from jobtrail.crawler.extract.document import parse_document, readable_html
+from jobtrail.crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
+from jobtrail.crawler.extract.links import canonical_url, id_from_url, next_page_url, posting_links
+from jobtrail.crawler.extract.sections import (
     apply_sections,
     fold,
     heading_text,
@@ -29,7 +29,7 @@ from crawler.extract.sections import (
     related_job,
     sections_from_tag,
 )
-from crawler.items import LIST_FIELDS, Posting, RelatedJob
+from jobtrail.crawler.items import LIST_FIELDS, Posting, RelatedJob
 
 #: where the posting itself usually is, best guess first
 MAIN_CONTENT = ("main", "article", "[role=main]", "[itemprop=description]")

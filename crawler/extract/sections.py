@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from crawler.extract.vocabulary import field_for_heading, normalize_heading
-from crawler.items import LIST_FIELDS, Posting, RelatedJob
+from jobtrail.crawler.extract.vocabulary import field_for_heading, normalize_heading
+from jobtrail.crawler.items import LIST_FIELDS, Posting, RelatedJob
 
 #: never content: code, chrome and controls
 DROP_TAGS = frozenset({

@@ -18,11 +18,12 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.conditional import STATE_KEY, Forgotten, Observed, Recheck, Unchanged, body_hash, response_validators
-from crawler.config import Config, ConfigError, SourceConfig, load_config
-from crawler.extract import ExtractError, Fetch, Page, Parsed, SourceKind, resolve_kind
-from crawler.items import Posting
-from storage.fetch_state import Fetched
+from jobtrail.crawler.conditional import STATE_KEY, Forgotten, Observed, Recheck, Unchanged, body_hash, response_validators
+from jobtrail.crawler.sources import Config, ConfigError, SourceConfig, load_config
+from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed, SourceKind
+from jobtrail.crawler.sources.registry import resolve_kind
+from jobtrail.crawler.items import Posting
+from jobtrail.storage.fetch_state import Fetched
 
 PageOutput = Posting | Request | Unchanged | Observed | Forgotten
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Change, CrawlRun, Delivery, Posting, PostingVersion, Source
+from jobtrail.storage.models import Change, CrawlRun, Delivery, Posting, PostingVersion, Source
 
 #: how far back "runs in a row" counts
 _STREAK_WINDOW = 100

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import Config
-from pipelines.alerts import collect, render, rules, send
-from pipelines.alerts.config import Channel
+from jobtrail.crawler.sources.config import Config
+from jobtrail.pipelines.alerts import collect, render, rules, send
+from jobtrail.pipelines.alerts.config import Channel
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.config import Config
-from pipelines.alerts import collect, render, rules, send
-from pipelines.alerts.config import Channel, load_channels
-from storage.models import Change, Delivery
+from jobtrail.crawler.sources.config import Config
+from jobtrail.pipelines.alerts import collect, render, rules, send
+from jobtrail.pipelines.alerts.config import Channel, load_channels
+from jobtrail.storage.models import Change, Delivery
 
 #: called inside the versioning transaction with the changes just written for a source
 ChangeListener = Callable[[Session, Sequence[Change], str], None]

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from pipelines.alerts.collect import ChangeView, DigestData, FailedDelivery, FailedSource, PostingView
-from pipelines.diff import FIELD_ORDER, LIST_FIELDS
+from jobtrail.pipelines.alerts.collect import ChangeView, DigestData, FailedDelivery, FailedSource, PostingView
+from jobtrail.pipelines.diff import FIELD_ORDER, LIST_FIELDS
 
 #: most diff lines shown per posting; the rest become "and N more"
 ITEM_CAP = 20
@@ -258,7 +258,7 @@ def _plural(count: int, word: str) -> str:
 @cache
 def _environment() -> Environment:
     return Environment(
-        loader=PackageLoader("pipelines", "templates"),
+        loader=PackageLoader("jobtrail.pipelines", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined, keep_trailing_newline=True,
     )

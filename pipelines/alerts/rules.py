@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pipelines.alerts.config import Channel
+from jobtrail.pipelines.alerts.config import Channel
 
 
 def wants_change(on: frozenset[str], kind: str, diff: Mapping[str, Any] | None) -> bool:

@@ -17,8 +17,8 @@ import apprise
 from apprise.attachment.memory import AttachMemory
 from apprise.plugins.email import NotifyEmail
 
-from pipelines.alerts.config import Channel
-from pipelines.alerts.render import Message
+from jobtrail.pipelines.alerts.config import Channel
+from jobtrail.pipelines.alerts.render import Message
 
 #: email has no practical size limit in apprise (overflow "upstream"); keep messages sane anyway
 EMAIL_BODY_LIMIT = 1_000_000

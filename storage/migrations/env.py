@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from storage.models import Base
+from jobtrail.storage.models import Base
 
 target_metadata = Base.metadata
 config = context.config
@@ -15,7 +15,7 @@ def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-
 connection = config.attributes.get("connection")
 
 if connection is None:  # `alembic` CLI use: build an engine from sqlalchemy.url
-    from storage.db import create_db_engine
+    from jobtrail.storage.db import create_db_engine
 
     engine = config.attributes.get("engine") or create_db_engine(config.get_main_option("sqlalchemy.url"))
     with engine.begin() as connection:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,9 @@ class Config:
         raise ConfigError(f"{self.path}: no source named {name!r} (known: {known})")
 
 
-def load_config(path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True) -> Config:
+def load_config(
+    path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True, kinds: Collection[str] = ()
+) -> Config:
     """Read and validate a config file; a missing optional file gives an empty config."""
     path = Path(path)
     if not path.exists():
@@ -77,10 +80,12 @@ def load_config(path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(raw, path)
+    return parse_config(raw, path, kinds=kinds)
 
 
-def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
+def parse_config(raw: dict[str, Any], path: Path | None, *, kinds: Collection[str] = ()) -> Config:
+    """Validate a parsed TOML document. ``kinds``: the registered source kinds (the registry
+    passes them; this module imports nothing of the project), empty to skip that check."""
     where = str(path) if path else "<config>"
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
@@ -91,7 +96,7 @@ def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
     sources = raw.get("sources", [])
     if not isinstance(sources, list):
         raise ConfigError(f"{where}: 'sources' must be [[sources]] tables")
-    parsed = tuple(_parse_source(entry, index, where) for index, entry in enumerate(sources))
+    parsed = tuple(_parse_source(entry, index, where, kinds) for index, entry in enumerate(sources))
     seen: set[str] = set()
     for source in parsed:
         if source.name in seen:
@@ -131,7 +136,7 @@ def named_entry(entry: Any, index: int, where: str, table: str) -> str:
     return name.strip()
 
 
-def _parse_source(entry: Any, index: int, where: str) -> SourceConfig:
+def _parse_source(entry: Any, index: int, where: str, kinds: Collection[str]) -> SourceConfig:
     name = named_entry(entry, index, where, "sources")
     label = f"{where}: source {name!r}"
     unknown = set(entry) - SOURCE_KEYS
@@ -158,7 +163,8 @@ def _parse_source(entry: Any, index: int, where: str) -> SourceConfig:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ConfigError(f"{label}: 'tags' must be a list of strings")
     kind = entry.get("kind", "auto")
-    _check_kind(kind, label)
+    if kinds and kind not in kinds:
+        raise ConfigError(f"{label}: unknown 'kind' {kind!r} (one of: {', '.join(sorted(kinds))})")
     if board and kind in ("auto", "page"):
         raise ConfigError(f"{label}: 'board' needs an ATS 'kind' (greenhouse, lever, ...), not {kind!r}")
     max_pages = entry.get("max_pages")
@@ -168,11 +174,3 @@ def _parse_source(entry: Any, index: int, where: str) -> SourceConfig:
         name=name, url=url, kind=kind, company=entry.get("company"), link_pattern=pattern,
         tags=tuple(tags), selectors=dict(selectors), board=board, max_pages=max_pages,
     )
-
-
-def _check_kind(kind: Any, label: str) -> None:
-    from crawler.extract import known_kinds  # registry lives with the extractors
-
-    allowed = {"auto", *known_kinds()}
-    if kind not in allowed:
-        raise ConfigError(f"{label}: unknown 'kind' {kind!r} (one of: {', '.join(sorted(allowed))})")

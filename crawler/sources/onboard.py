@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler import settings
-from crawler.config import SourceConfig, load_config
-from crawler.detect import ATS_KINDS, Detection, api_url, detect_source, detect_url
-from crawler.extract import ExtractError, Page, get_kind
+from jobtrail.crawler import settings
+from jobtrail.crawler.sources import SourceConfig, load_config
+from jobtrail.crawler.sources.detect import ATS_KINDS, Detection, api_url, detect_source, detect_url
+from jobtrail.crawler.extract.base import ExtractError, Page
+from jobtrail.crawler.sources.registry import get_kind
 
 TIMEOUT = 15
 MAX_BYTES = 5 * 1024 * 1024

@@ -1,0 +1,31 @@
+"""The sources stage: what to crawl and with which kind.
+
+``config`` is the jobtrail.toml model (it imports nothing else of the project),
+``registry`` maps kind keys to extractor modules, ``detect`` finds the ATS behind a URL
+or a careers page, ``onboard`` is ``jobtrail add``. ``load_config``/``parse_config`` here
+are the config readers with the registered kinds checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jobtrail.crawler.sources import config as _config
+from jobtrail.crawler.sources.config import DEFAULT_CONFIG_PATH, Config, ConfigError, SourceConfig, resolve_db_url
+from jobtrail.crawler.sources.registry import get_kind, known_kinds, resolve_kind
+
+__all__ = [
+    "Config", "ConfigError", "SourceConfig", "get_kind", "known_kinds", "load_config", "parse_config",
+    "resolve_db_url", "resolve_kind",
+]
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True) -> Config:
+    """Read and validate a config file, kinds included; a missing optional file is an empty config."""
+    return _config.load_config(path, required=required, kinds=known_kinds())
+
+
+def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
+    """Validate a parsed TOML document, kinds included."""
+    return _config.parse_config(raw, path, kinds=known_kinds())
