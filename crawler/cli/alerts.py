@@ -7,9 +7,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
-
 from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
 from jobtrail.crawler.sources.config import Config, ConfigError
+from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.alerts import collect, digest, render, send
 from jobtrail.pipelines.alerts.config import Channel, adhoc_channel, load_channels
 from jobtrail.pipelines.alerts.outbox import DeliveryReport, deliver_pending, retry_failed
@@ -164,7 +164,7 @@ def deliveries_command(obj: CliContext, show_all: bool, retry: tuple[str, ...], 
     with sessions() as session:
         rows = collect.deliveries(session, statuses)
     if as_json:
-        click.echo(json.dumps([asdict(row) for row in rows], indent=2, default=str))
+        click.echo(json.dumps([asdict(row) for row in rows], indent=2, default=fmt.json_default))
         return
     if not rows:
         click.echo("no pending or failed deliveries")

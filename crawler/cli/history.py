@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
-
 from jobtrail.crawler.cli.context import CliContext
 from jobtrail.crawler.cli.output import (
     Style,
@@ -21,13 +19,14 @@ from jobtrail.crawler.cli.output import (
     parse_since,
     render_diff,
     use_color,
-    when,
     write_csv,
     write_csv_rows,
     write_jsonl,
     write_jsonl_rows,
 )
+from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.diff import diff_postings
+from jobtrail.pipelines.format import when
 from jobtrail.storage import queries
 from jobtrail.storage.records import (
     SEARCH_FIELDS,
@@ -37,6 +36,7 @@ from jobtrail.storage.records import (
     VersionRecord,
 )
 from jobtrail.storage.search import SearchError
+from sqlalchemy.orm import Session
 
 KINDS = ("new", "changed", "closed", "reopened")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -306,9 +306,9 @@ def show_lines(version: VersionRecord, latest_seq: int, style: Style) -> list[st
         f"version {version.seq} of {latest_seq}, observed {when(version.observed_at)} UTC",
         version.url,
     ]
-    facts = [("Locations", ", ".join(version.locations)), ("Workplace", version.workplace),
+    facts = [("Locations", fmt.locations(version.locations)), ("Workplace", version.workplace),
              ("Type", version.employment_type), ("Department", version.department),
-             ("Salary", _salary(version.salary)), ("Posted", version.date_posted)]
+             ("Salary", fmt.salary(version.salary)), ("Posted", version.date_posted)]
     lines.append(" \u00b7 ".join(f"{name}: {value}" for name, value in facts if value))
     if version.description:
         lines += ["", version.description]
@@ -321,14 +321,6 @@ def show_lines(version: VersionRecord, latest_seq: int, style: Style) -> list[st
         lines += ["", style.heading("Related jobs:")]
         lines += [f"  \u2022 {job.get('title')} <{job.get('url')}>" for job in version.related_jobs]
     return lines
-
-
-def _salary(salary: dict[str, Any] | None) -> str | None:
-    if not salary:
-        return None
-    span = "\u2013".join(f"{value:g}" for value in (salary.get("min"), salary.get("max")) if value is not None)
-    return " ".join(part for part in (span, salary.get("currency"), salary.get("interval") and
-                                      f"per {salary['interval']}") if part)
 
 
 # --- export ---------------------------------------------------------------------------------

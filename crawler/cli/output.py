@@ -18,6 +18,7 @@ from itertools import islice
 from typing import Any, TextIO
 
 import click
+from jobtrail.pipelines import format as fmt
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -54,14 +55,6 @@ def _parse_iso(value: str, *, end_of_day: bool) -> datetime:
             f"{value!r} is neither a duration (1d, 12h, 90d, 2w) nor an ISO date (2026-03-01)"
         ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def when(moment: datetime | None) -> str:
-    """Short UTC time for tables: 2026-03-01 09:30."""
-    if moment is None:
-        return "-"
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 # --- style ----------------------------------------------------------------------------------
@@ -131,7 +124,7 @@ def render_diff(diff: Mapping[str, Any], style: Style, indent: str = "  ") -> li
         elif "words" in change and "old" in change:
             lines.append(inner + "~ " + word_diff(change["words"], style, abbreviate=True))
         elif "old" in change or "new" in change:
-            lines.append(f"{inner}{_scalar(change.get('old'))} \u2192 {_scalar(change.get('new'))}")
+            lines.append(f"{inner}{fmt.value(name, change.get('old'))} \u2192 {fmt.value(name, change.get('new'))}")
         else:
             lines += [inner + style.plus(item) for item in change.get("added", [])]
             lines += [inner + style.minus(item) for item in change.get("removed", [])]
@@ -143,19 +136,11 @@ def _job(job: Mapping[str, str]) -> str:
     return f"{job.get('title') or '(untitled)'} <{job.get('url')}>"
 
 
-def _scalar(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "(none)"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
 # --- JSON / CSV -----------------------------------------------------------------------------
 
 def to_json(data: Any) -> str:
     """Stable JSON: keys in record order, UTF-8 kept, 2-space indent."""
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return json.dumps(data, ensure_ascii=False, indent=2, default=fmt.json_default)
 
 
 def echo_json(data: Any) -> None:
@@ -165,7 +150,7 @@ def echo_json(data: Any) -> None:
 def write_jsonl(rows: Iterable[Mapping[str, Any]], out: TextIO) -> int:
     count = 0
     for count, row in enumerate(rows, start=1):  # noqa: B007 - count is the result
-        out.write(json.dumps(row, ensure_ascii=False, default=str))
+        out.write(json.dumps(row, ensure_ascii=False, default=fmt.json_default))
         out.write("\n")
     return count
 
@@ -227,7 +212,7 @@ def _json_value(value: Any) -> str:
         return int.__repr__(value)
     if value is None:
         return "null"
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return json.dumps(value, ensure_ascii=False, default=fmt.json_default)
 
 
 def _json_as_is(value: str | None) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
+from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.alerts.collect import ChangeView, DigestData, FailedDelivery, FailedSource, PostingView
 from jobtrail.pipelines.diff import FIELD_ORDER, LIST_FIELDS
 
@@ -166,7 +166,7 @@ def fit(render: Callable[[int | None], Message], count: int, limit: int, fmt: st
 def posting_block(posting: PostingView, item_cap: int = ITEM_CAP) -> PostingBlock:
     sections = [section for change in posting.changes for section in _change_sections(change)]
     capped, more = _cap(sections, item_cap)
-    meta = " · ".join(part for part in (", ".join(posting.locations), posting.source) if part)
+    meta = " · ".join(part for part in (fmt.locations(posting.locations), posting.source) if part)
     return PostingBlock(posting.title, safe_href(posting.url), meta, posting.kind, capped, more)
 
 
@@ -203,7 +203,8 @@ def _field_lines(name: str, change: dict[str, Any]) -> list[Line]:
         return lines
     if "words" in change:
         return [Line("~", tuple(_compact(change["words"])))]
-    return [Line("~", (("-", _scalar(change.get("old"))), ("=", "\u2192"), ("+", _scalar(change.get("new")))))]
+    old, new = fmt.value(name, change.get("old")), fmt.value(name, change.get("new"))
+    return [Line("~", (("-", old), ("=", "\u2192"), ("+", new)))]
 
 
 def _compact(words: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
@@ -230,19 +231,6 @@ def _cap(sections: list[Section], cap: int) -> tuple[tuple[Section, ...], int]:
         if lines or not section.lines:
             kept.append(replace(section, lines=lines))
     return tuple(kept), more
-
-
-def _scalar(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "(none)"
-    if isinstance(value, dict):  # salary
-        low, high = value.get("min"), value.get("max")
-        amount = "\u2013".join(f"{n:,.0f}" for n in (low, high) if n is not None) or "?"
-        unit = f"/{value['interval']}" if value.get("interval") else ""
-        return f"{amount} {value.get('currency') or ''}{unit}".replace(" /", "/").strip()
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def _marked(op: str, text: str) -> str:
