@@ -42,10 +42,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from jobtrail.crawler.cli.history import export_versions  # noqa: E402
+from jobtrail.crawler.items import SEARCH_FIELDS  # noqa: E402
 from jobtrail.pipelines.diff import diff_postings  # noqa: E402
 from jobtrail.storage import queries  # noqa: E402
 from jobtrail.storage.db import open_database  # noqa: E402
-from jobtrail.storage.records import SEARCH_FIELDS  # noqa: E402
 from jobtrail.storage.search import candidate_ids  # noqa: E402
 
 PG_URL = os.environ.get("JOBTRAIL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from scrapy.http import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 
-from jobtrail.crawler.sources.config import ConfigError
 from jobtrail.crawler.fingerprint import with_source
+from jobtrail.crawler.sources.config import ConfigError
 
 QUEUE_KEY = "jobtrail:%(spider)s:requests"
 DUPEFILTER_KEY = "jobtrail:%(spider)s:dupefilter"

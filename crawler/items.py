@@ -1,8 +1,12 @@
 """The normalized posting: the one record every source kind produces.
 
 Scrapy accepts dataclass items, so the same type flows from extractors through the
-pipelines into storage (as ``to_dict()``, because storage knows nothing of crawler).
-See docs/posting.md for what each field means.
+pipelines into storage (as ``to_dict()``). See docs/posting.md for what each field means.
+
+This module is also the one home of the posting's field names (``POSTING_FIELDS`` and the
+groups derived from it): items, normalize, diff, versioning, queries and CLI output import
+them from here instead of retyping them. It imports only the standard library, so the bottom
+layer (storage) may import it too; tests/test_architecture.py keeps it that way.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-#: Fields whose value is a list of strings, one bullet each.
+#: Fields whose value is a list of strings, one bullet each (the sections of a posting).
 LIST_FIELDS: tuple[str, ...] = ("requirements", "nice_to_have", "responsibilities", "benefits")
 
 #: Fields that identify a posting rather than describe it; they never count as content.
@@ -72,5 +76,28 @@ class Posting:
         return cls(**values)
 
 
+#: Every field of a posting, in the documented order (docs/posting.md).
 POSTING_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Posting))
+#: What a version stores: everything but the identity.
 CONTENT_FIELDS: tuple[str, ...] = tuple(name for name in POSTING_FIELDS if name not in IDENTITY_FIELDS)
+#: Lists of plain strings: the bullet sections plus locations.
+TEXT_LIST_FIELDS: tuple[str, ...] = (*LIST_FIELDS, "locations")
+#: Free text compared word by word.
+TEXT_FIELDS: tuple[str, ...] = ("description",)
+#: Fields holding lists or objects (JSON columns in the database), in documented order.
+JSON_FIELDS: tuple[str, ...] = tuple(
+    name for name in POSTING_FIELDS if name in {*TEXT_LIST_FIELDS, "salary", "related_jobs"}
+)
+#: Content fields compared as one value (old -> new).
+SCALAR_FIELDS: tuple[str, ...] = tuple(
+    name for name in CONTENT_FIELDS
+    if name not in {*TEXT_LIST_FIELDS, *TEXT_FIELDS, "related_jobs"}
+)
+#: The order changes are shown in, most interesting first (every content field, once).
+FIELD_ORDER = (
+    "title", "requirements", "nice_to_have", "responsibilities", "related_jobs", "benefits",
+    "description", "salary", "locations", "workplace", "employment_type", "department", "company",
+    "date_posted", "valid_through", "url",
+)
+#: Text indexed for full-text search, in the order results name them.
+SEARCH_FIELDS: tuple[str, ...] = ("title", *LIST_FIELDS, "description")

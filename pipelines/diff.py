@@ -19,18 +19,8 @@ from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
-LIST_FIELDS = ("requirements", "nice_to_have", "responsibilities", "benefits", "locations")
-SCALAR_FIELDS = (
-    "title", "company", "url", "department", "employment_type", "workplace", "salary",
-    "date_posted", "valid_through",
-)
-TEXT_FIELDS = ("description",)
-#: the order fields are shown in, most interesting first
-FIELD_ORDER = (
-    "title", "requirements", "nice_to_have", "responsibilities", "related_jobs", "benefits",
-    "description", "salary", "locations", "workplace", "employment_type", "department", "company",
-    "date_posted", "valid_through", "url",
-)
+from jobtrail.crawler.items import FIELD_ORDER, TEXT_FIELDS, TEXT_LIST_FIELDS
+
 #: how alike two bullets must be (0..1) to count as one bullet reworded, not one removed + one added
 REWORD_THRESHOLD = 0.5
 
@@ -45,7 +35,7 @@ def diff_postings(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, A
         before, after = old.get(name), new.get(name)
         if name == "related_jobs":
             change = diff_related(before or [], after or [])
-        elif name in LIST_FIELDS:
+        elif name in TEXT_LIST_FIELDS:
             change = diff_list(before or [], after or [])
         elif name in TEXT_FIELDS:
             change = diff_text(before, after)

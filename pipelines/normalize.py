@@ -15,7 +15,7 @@ from dataclasses import fields
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jobtrail.crawler.items import CONTENT_FIELDS, LIST_FIELDS, Posting, RelatedJob
+from jobtrail.crawler.items import CONTENT_FIELDS, LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
 
 TRACKING_PARAMS = re.compile(
     r"^(utm_[a-z_]+|gclid|fbclid|msclkid|mc_cid|mc_eid|gh_src|_hs[a-z]+|ref|referrer|source|src|trk|lever-source.*)$",
@@ -96,7 +96,7 @@ def content_record(posting: Posting) -> dict[str, Any]:
 def content_hash(record: dict[str, Any]) -> str:
     """Stable hash of content; list order does not matter (reordering is not a change)."""
     canonical = dict(record)
-    for name in (*LIST_FIELDS, "locations"):
+    for name in TEXT_LIST_FIELDS:
         canonical[name] = sorted(canonical.get(name) or [])
     canonical["related_jobs"] = sorted((j["url"], j["title"]) for j in canonical.get("related_jobs") or [])
     payload = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

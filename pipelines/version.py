@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobtrail.crawler.conditional import Forgotten, Observed, Unchanged, extraction_fingerprint
-from jobtrail.crawler.sources.config import Config
 from jobtrail.crawler.items import Posting
+from jobtrail.crawler.sources.config import Config
 from jobtrail.pipelines.alerts.outbox import ChangeListener, outbox_listener
 from jobtrail.pipelines.diff import diff_postings
 from jobtrail.pipelines.normalize import content_hash, content_record

@@ -23,11 +23,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import BigInteger, DateTime, Integer, Select, String, Text, and_, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from jobtrail.crawler.items import CONTENT_FIELDS, JSON_FIELDS, POSTING_FIELDS, SEARCH_FIELDS
 from jobtrail.storage.models import Change, Posting, PostingVersion, Source
 from jobtrail.storage.records import (
-    JSON_FIELDS,
-    POSTING_FIELDS,
-    SEARCH_FIELDS,
     ChangeRecord,
     PostingRecord,
     SearchHit,
@@ -293,9 +291,9 @@ def _iso_utc(value: str | datetime) -> str:
     return value.isoformat()
 
 
-_CONTENT_COLUMNS = tuple(name for name in POSTING_FIELDS if name not in ("source", "external_id"))
-_LIST_COLUMNS = ("locations", "requirements", "nice_to_have", "responsibilities", "benefits", "related_jobs")
-_JSON_COLUMNS = (*_LIST_COLUMNS, "salary")
+_CONTENT_COLUMNS = CONTENT_FIELDS
+_JSON_COLUMNS = JSON_FIELDS
+_LIST_COLUMNS = tuple(name for name in JSON_FIELDS if name != "salary")
 
 
 def _versions_select(raw_json: bool = False, json_text: bool = False) -> Select:

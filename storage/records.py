@@ -11,20 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-#: the Posting fields a version carries, in the documented order (docs/posting.md)
-POSTING_FIELDS: tuple[str, ...] = (
-    "source", "external_id", "url", "title", "company", "locations", "department", "employment_type",
-    "workplace", "salary", "date_posted", "valid_through", "description", "requirements", "nice_to_have",
-    "responsibilities", "benefits", "related_jobs",
-)
-#: fields holding lists (JSON in the database)
-JSON_FIELDS: tuple[str, ...] = (
-    "locations", "salary", "requirements", "nice_to_have", "responsibilities", "benefits", "related_jobs",
-)
-#: text fields indexed for full-text search, in the order results name them
-SEARCH_FIELDS: tuple[str, ...] = (
-    "title", "requirements", "nice_to_have", "responsibilities", "benefits", "description",
-)
+from jobtrail.crawler.items import POSTING_FIELDS
 
 
 def iso(value: datetime | None) -> str | None:

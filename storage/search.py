@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, column, select, table, text
 from sqlalchemy.orm import Session
 
-from jobtrail.storage.records import SEARCH_FIELDS
+from jobtrail.crawler.items import SEARCH_FIELDS
 
 #: a word as the FTS5 unicode61 tokenizer sees it (letters and digits; "_" separates)
 _WORD = re.compile(r"[^\W_]+")

@@ -15,14 +15,13 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
+from jobtrail.crawler.items import CONTENT_FIELDS, JSON_FIELDS
 from jobtrail.storage.models import Change, CrawlRun, Posting, PostingVersion, Source, utcnow
 
 DiffFn = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
-VERSION_FIELDS: tuple[str, ...] = (
-    "url", "title", "company", "locations", "department", "employment_type", "workplace", "salary",
-    "date_posted", "valid_through", "description", "requirements", "nice_to_have", "responsibilities",
-    "benefits", "related_jobs",
-)
+#: what a version row stores: every content field of a posting
+VERSION_FIELDS: tuple[str, ...] = CONTENT_FIELDS
+_LIST_VALUED: tuple[str, ...] = tuple(name for name in JSON_FIELDS if name != "salary")
 
 
 @dataclass
@@ -245,7 +244,7 @@ def _latest_versions(session: Session, posting_ids: list[int]) -> dict[int, Post
 
 def _version(posting_id: int, seq: int, item: Incoming, now: datetime) -> PostingVersion:
     values = {name: item.record.get(name) for name in VERSION_FIELDS}
-    for name in ("locations", "requirements", "nice_to_have", "responsibilities", "benefits", "related_jobs"):
+    for name in _LIST_VALUED:
         values[name] = values[name] or []
     return PostingVersion(posting_id=posting_id, seq=seq, content_hash=item.content_hash, observed_at=now, **values)
 

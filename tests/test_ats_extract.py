@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from jobtrail.crawler.extract.base import ExtractError
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.sources.detect import ATS_KINDS
-from jobtrail.crawler.extract.base import ExtractError
 from jobtrail.crawler.sources.registry import extract
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract.base import Page
+from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.sources.registry import resolve_kind
 from jobtrail.storage.models import Posting
 from tests.acme_site import serve_acme

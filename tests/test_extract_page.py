@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page
+from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.sources.registry import extract, get_kind
 
 FIXTURES = Path(__file__).parent / "fixtures"

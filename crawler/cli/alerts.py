@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+
 from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
 from jobtrail.crawler.sources.config import Config, ConfigError
 from jobtrail.pipelines import format as fmt

@@ -8,9 +8,9 @@ from dataclasses import asdict
 import click
 
 from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
-from jobtrail.crawler.sources.config import ConfigError
 from jobtrail.crawler.distributed import redis_settings
 from jobtrail.crawler.runner import CrawlError, CrawlSummary, crawl
+from jobtrail.crawler.sources.config import ConfigError
 from jobtrail.pipelines.alerts.config import load_channels
 from jobtrail.storage.locks import LockBusy, held
 

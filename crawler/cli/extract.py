@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract.base import ExtractError
-from jobtrail.crawler.sources.registry import extract, known_kinds
 from jobtrail.crawler.items import LIST_FIELDS, Posting
+from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.crawler.sources.registry import extract, known_kinds
 
 _SCALARS = ("external_id", "url", "department", "employment_type", "workplace", "date_posted", "valid_through")
 

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
+from sqlalchemy.orm import Session
+
 from jobtrail.crawler.cli.context import CliContext
 from jobtrail.crawler.cli.output import (
     Style,
@@ -24,19 +26,18 @@ from jobtrail.crawler.cli.output import (
     write_jsonl,
     write_jsonl_rows,
 )
+from jobtrail.crawler.items import LIST_FIELDS, SEARCH_FIELDS
 from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.diff import diff_postings
 from jobtrail.pipelines.format import when
 from jobtrail.storage import queries
 from jobtrail.storage.records import (
-    SEARCH_FIELDS,
     ChangeRecord,
     PostingRecord,
     SearchHit,
     VersionRecord,
 )
 from jobtrail.storage.search import SearchError
-from sqlalchemy.orm import Session
 
 KINDS = ("new", "changed", "closed", "reopened")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -312,7 +313,7 @@ def show_lines(version: VersionRecord, latest_seq: int, style: Style) -> list[st
     lines.append(" \u00b7 ".join(f"{name}: {value}" for name, value in facts if value))
     if version.description:
         lines += ["", version.description]
-    for name in ("requirements", "nice_to_have", "responsibilities", "benefits"):
+    for name in LIST_FIELDS:
         items = getattr(version, name)
         if items:
             lines += ["", style.heading(name.replace("_", " ").capitalize() + ":")]

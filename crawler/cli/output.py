@@ -18,13 +18,13 @@ from itertools import islice
 from typing import Any, TextIO
 
 import click
+
 from jobtrail.pipelines import format as fmt
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 #: in a long unchanged run of a description, keep this many words on each side
 _CONTEXT_WORDS = 6
-LIST_FIELDS = ("requirements", "nice_to_have", "responsibilities", "benefits", "locations")
 
 
 # --- time -----------------------------------------------------------------------------------

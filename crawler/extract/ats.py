@@ -15,9 +15,9 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.items import LIST_FIELDS, Posting, Salary
+from jobtrail.crawler.sources.config import SourceConfig
 
 #: a heading the section extractor maps to each list field, for ATS fields that are
 #: already one section (Recruitee ``requirements``, Workable ``benefits``...)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from jobtrail.crawler.extract.base import Fetch, Page, Parsed
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.sources.detect import detect_source
-from jobtrail.crawler.extract.base import Fetch, Page, Parsed
 
 DETECT_ROLE = "detect"
 

@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from w3lib.encoding import html_to_unicode
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.items import Posting
+from jobtrail.crawler.sources.config import SourceConfig
 
 
 @dataclass(frozen=True)

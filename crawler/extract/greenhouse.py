@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract import ats
 from jobtrail.crawler.extract.base import ExtractError, Page, Parsed
 from jobtrail.crawler.items import Posting, Salary
+from jobtrail.crawler.sources.config import SourceConfig
 
 BOILERPLATE = ("div.content-intro", "div.content-conclusion")
 

@@ -16,7 +16,6 @@ from lxml.html import HtmlElement
 from parsel import Selector
 from soupsieve import SelectorSyntaxError
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.extract.document import parse_document, readable_html
 from jobtrail.crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
@@ -29,7 +28,8 @@ from jobtrail.crawler.extract.sections import (
     related_job,
     sections_from_tag,
 )
-from jobtrail.crawler.items import LIST_FIELDS, Posting, RelatedJob
+from jobtrail.crawler.items import LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
+from jobtrail.crawler.sources.config import SourceConfig
 
 #: where the posting itself usually is, best guess first
 MAIN_CONTENT = ("main", "article", "[role=main]", "[itemprop=description]")
@@ -194,7 +194,7 @@ def _selector_values(soup: BeautifulSoup, source: SourceConfig, base_url: str) -
 
 
 def _selector_value(name: str, matches: list[Tag], base_url: str) -> object:
-    if name in (*LIST_FIELDS, "locations"):
+    if name in TEXT_LIST_FIELDS:
         return list(dict.fromkeys(text for text in (fold(m.get_text(" ")) for m in matches) if text))
     if name == "related_jobs":
         return _related_from(matches, base_url)

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract import ats
 from jobtrail.crawler.extract.base import ExtractError, Page, Parsed
 from jobtrail.crawler.items import Posting
+from jobtrail.crawler.sources.config import SourceConfig
 
 _PARSER_OPTIONS = {
     "resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,

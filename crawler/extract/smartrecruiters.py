@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract import ats
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.items import Posting
+from jobtrail.crawler.sources.config import SourceConfig
 
 PAGE_SIZE = 100
 #: jobAd section key -> the field it is when its (possibly localized) title is not known

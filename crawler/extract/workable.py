@@ -13,10 +13,10 @@ import re
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.extract import ats
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.items import Posting
+from jobtrail.crawler.sources.config import SourceConfig
 
 
 class Workable(ats.ApiKind):

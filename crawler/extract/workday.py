@@ -15,11 +15,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from jobtrail.crawler.sources.config import SourceConfig
-from jobtrail.crawler.sources.detect import source_api_url
 from jobtrail.crawler.extract import ats
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.items import Posting, RelatedJob
+from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.crawler.sources.detect import source_api_url
 
 PAGE_SIZE = 20
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from jobtrail.crawler import settings
+from jobtrail.crawler.extract.base import ExtractError, Page
 from jobtrail.crawler.sources import SourceConfig, load_config
 from jobtrail.crawler.sources.detect import ATS_KINDS, Detection, api_url, detect_source, detect_url
-from jobtrail.crawler.extract.base import ExtractError, Page
 from jobtrail.crawler.sources.registry import get_kind
 
 TIMEOUT = 15

@@ -12,8 +12,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the registry names kind modules; it does not import them at load time
-    from jobtrail.crawler.items import Posting
     from jobtrail.crawler.extract.base import SourceKind
+    from jobtrail.crawler.items import Posting
     from jobtrail.crawler.sources.config import SourceConfig
 
 #: kind key -> module defining KIND; ``auto`` is a kind like every other

@@ -18,11 +18,19 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from jobtrail.crawler.conditional import STATE_KEY, Forgotten, Observed, Recheck, Unchanged, body_hash, response_validators
-from jobtrail.crawler.sources import Config, ConfigError, SourceConfig, load_config
+from jobtrail.crawler.conditional import (
+    STATE_KEY,
+    Forgotten,
+    Observed,
+    Recheck,
+    Unchanged,
+    body_hash,
+    response_validators,
+)
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed, SourceKind
-from jobtrail.crawler.sources.registry import resolve_kind
 from jobtrail.crawler.items import Posting
+from jobtrail.crawler.sources import Config, ConfigError, SourceConfig, load_config
+from jobtrail.crawler.sources.registry import resolve_kind
 from jobtrail.storage.fetch_state import Fetched
 
 PageOutput = Posting | Request | Unchanged | Observed | Forgotten

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from jobtrail.crawler.items import FIELD_ORDER
 from jobtrail.crawler.sources.config import Config, ConfigError, named_entry
-from jobtrail.pipelines.diff import FIELD_ORDER
 
 NOTIFY_KEYS = {"name", "url", "mode", "on", "sources", "tags", "max_attempts", "tag"}
 MODES = ("digest", "instant")

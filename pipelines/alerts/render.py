@@ -19,9 +19,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from jobtrail.crawler.items import FIELD_ORDER, TEXT_LIST_FIELDS
 from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.alerts.collect import ChangeView, DigestData, FailedDelivery, FailedSource, PostingView
-from jobtrail.pipelines.diff import FIELD_ORDER, LIST_FIELDS
 
 #: most diff lines shown per posting; the rest become "and N more"
 ITEM_CAP = 20
@@ -193,7 +194,7 @@ def _field_lines(name: str, change: dict[str, Any]) -> list[Line]:
         return [Line(sign, ((op, job.get("title") or job.get("url", "")),), safe_href(job.get("url")))
                 for sign, op, key in ((PLUS, "+", "added"), (MINUS, "-", "removed"))
                 for job in change.get(key, [])]
-    if name in LIST_FIELDS:
+    if name in TEXT_LIST_FIELDS:
         lines = [Line(PLUS, (("+", item),)) for item in change.get("added", [])]
         lines += [Line(MINUS, (("-", item),)) for item in change.get("removed", [])]
         for pair in change.get("reworded", []):
