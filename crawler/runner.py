@@ -7,20 +7,19 @@ the same record cron users inspect later.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
-from scrapy.crawler import AsyncCrawlerProcess
-from scrapy.settings import Settings
-from sqlalchemy import select
-
+from jobtrail.crawler import logs
 from jobtrail.crawler import settings as default_settings
 from jobtrail.crawler.sources.config import Config
 from jobtrail.crawler.spiders.careers import CareersSpider
 from jobtrail.storage.db import open_database
 from jobtrail.storage.models import CrawlRun, Source
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.settings import Settings
+from sqlalchemy import select
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,7 @@ class SourceResult:
     unchanged: int
     pages: int
     error: str | None
+    postings_seen: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,18 @@ def package_version() -> str:
 
 
 def crawl(
-    config: Config, db_url: str, sources: list[str] | None = None, *, log_level: str = "WARNING",
+    config: Config, db_url: str, sources: list[str] | None = None, *, verbose: int = 0,
     overrides: dict[str, object] | None = None,
 ) -> CrawlSummary:
-    """Crawl ``sources`` (default: all) into ``db_url``; returns per-source results."""
+    """Crawl ``sources`` (default: all) into ``db_url``; returns per-source results.
+
+    Logging is the CLI's (crawler/logs.py): quiet unless ``verbose``, plus ``LOG_FILE`` when
+    set in ``[crawl]``; Scrapy installs no handler of its own.
+    """
     run_id = uuid.uuid4().hex
-    settings = build_settings(config, db_url, run_id, {"LOG_LEVEL": log_level, **(overrides or {})})
+    settings = build_settings(config, db_url, run_id, {"LOG_INSTALL_ROOT_HANDLER": False, **(overrides or {})})
+    logs.configure(verbose, log_file=settings.get("LOG_FILE"), file_level=settings.get("LOG_LEVEL"))
     process = AsyncCrawlerProcess(settings)
-    logging.getLogger("scrapy").setLevel(log_level)
     process.crawl(CareersSpider, config=config, only=sources)
     process.start()
     if process.bootstrap_failed:
@@ -108,6 +112,7 @@ def read_summary(db_url: str, run_id: str) -> CrawlSummary:
             source=name, status=run.status if run.status != "running" else "failed", new=run.new,
             changed=run.changed, closed=run.closed, reopened=run.reopened, unchanged=run.unchanged,
             pages=run.pages, error=run.error or (None if run.status != "running" else "crawl did not finish"),
+            postings_seen=run.postings_seen,
         )
         for run, name in rows
     )

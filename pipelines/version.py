@@ -14,10 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from scrapy.crawler import Crawler
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from jobtrail.crawler.conditional import Forgotten, Observed, Unchanged, extraction_fingerprint
 from jobtrail.crawler.items import Posting
 from jobtrail.crawler.sources.config import Config
@@ -28,6 +24,9 @@ from jobtrail.storage import fetch_state, versioning
 from jobtrail.storage.db import open_database, transaction
 from jobtrail.storage.models import utcnow
 from jobtrail.storage.reposts import link_reposts
+from scrapy.crawler import Crawler
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +213,8 @@ class VersionPipeline:
                 counts=state.counts,
             )
         if error:
-            logger.error("source %s failed: %s", name, error)
+            # the CLI's summary reports it from crawl_runs; `scrapy crawl` users see it here
+            logger.error("source %s failed: %s", name, error, extra={"jobtrail_reported": True})
 
 
 def _usable(

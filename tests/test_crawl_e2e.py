@@ -109,7 +109,7 @@ def test_bad_posting_pages_fail_alone(server: MockServer, sqlite_url: str, tmp_p
     stored = {p["external_id"] for p in rows(sqlite_url, Posting)}
     assert {"1001", "1002"} <= stored, "good postings are stored whatever happens to a bad one"
     if expect_error:
-        assert result.returncode == 1 and expect_error in result.stdout
+        assert result.returncode == 1 and expect_error in result.stderr  # the reason: one line on stderr
 
 
 def test_scrapy_crawl_still_works(server: MockServer, sqlite_url: str, tmp_path: Path) -> None:

@@ -29,13 +29,16 @@ def _channels(obj: CliContext) -> tuple[Config, tuple[Channel, ...]]:
 
 
 @click.command("run")
-@click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing when all is well; problems on stderr (for cron).")
+@click.option("-v", "--verbose", count=True, help="Scrapy's log and tracebacks: -v INFO, -vv DEBUG.")
+@click.option("--debug", is_flag=True, help="Same as -vv.")
 @click.option("--wait", type=float, default=0, show_default=True,
               help="Seconds to wait for another run to finish before giving up.")
 @click.option("-s", "--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--no-crawl", is_flag=True, help="Only deliver what is pending.")
 @click.pass_obj
-def run_command(obj: CliContext, quiet: bool, wait: float, sources: tuple[str, ...], no_crawl: bool) -> None:
+def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: float, sources: tuple[str, ...],
+                no_crawl: bool) -> None:
     """Crawl every source, then deliver every pending alert (made for cron).
 
     Holds a lock, so an overlapping run waits (--wait) or exits with code 75.
@@ -53,7 +56,7 @@ def run_command(obj: CliContext, quiet: bool, wait: float, sources: tuple[str, .
     sessions = obj.sessions()
     try:
         with held(sessions, RUN_LOCK, wait=wait):
-            summary = None if no_crawl else run_crawl(obj, list(sources) or None)
+            summary = None if no_crawl else run_crawl(obj, list(sources) or None, 2 if debug else verbose)
             report = deliver_pending(sessions, config, channels=channels)
     except LockBusy as exc:
         click.echo(f"jobtrail run: another run is in progress ({exc}); exiting", err=True)

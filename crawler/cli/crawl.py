@@ -6,7 +6,6 @@ import json
 from dataclasses import asdict
 
 import click
-
 from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
 from jobtrail.crawler.distributed import redis_settings
 from jobtrail.crawler.runner import CrawlError, CrawlSummary, crawl
@@ -17,8 +16,9 @@ from jobtrail.storage.locks import LockBusy, held
 
 @click.command("crawl")
 @click.option("-s", "--source", "sources", multiple=True, help="Only this source (repeatable).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
-@click.option("-v", "--verbose", count=True, help="Scrapy log: -v INFO, -vv DEBUG.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing when all is well; problems on stderr (for cron).")
+@click.option("-v", "--verbose", count=True, help="Scrapy's log and tracebacks: -v INFO, -vv DEBUG.")
+@click.option("--debug", is_flag=True, help="Same as -vv.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--wait", type=float, default=0, show_default=True,
               help="Seconds to wait for an overlapping run to finish (else exit 75).")
@@ -26,7 +26,7 @@ from jobtrail.storage.locks import LockBusy, held
               help="Share the request queue through Redis (scrapy-redis) with other crawl processes.")
 @click.pass_obj
 def crawl_command(
-    obj: CliContext, sources: tuple[str, ...], quiet: bool, verbose: int, as_json: bool, wait: float,
+    obj: CliContext, sources: tuple[str, ...], quiet: bool, verbose: int, debug: bool, as_json: bool, wait: float,
     redis_url: str | None,
 ) -> None:
     """Crawl every source in the config into the database.
@@ -46,7 +46,7 @@ def crawl_command(
         raise ConfigProblem(f"{config.path}: no [[sources]] to crawl")
     try:
         with held(obj.sessions(), RUN_LOCK, wait=wait):
-            summary = run_crawl(obj, list(sources) or None, verbose, redis_url=redis_url)
+            summary = run_crawl(obj, list(sources) or None, 2 if debug else verbose, redis_url=redis_url)
     except LockBusy as exc:
         click.echo(f"jobtrail crawl: another run is in progress ({exc}); exiting", err=True)
         raise SystemExit(EXIT_LOCKED) from None
@@ -70,10 +70,9 @@ def run_crawl(
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     obj.sessions()  # open + migrate first, so a DB problem is reported before any fetch
-    level = {0: "WARNING", 1: "INFO"}.get(verbose, "DEBUG")
     try:
         overrides = redis_settings(redis_url) if redis_url else None
-        return crawl(config, obj.database_url, sources, log_level=level, overrides=overrides)
+        return crawl(config, obj.database_url, sources, verbose=verbose, overrides=overrides)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     except CrawlError as exc:
@@ -81,19 +80,29 @@ def run_crawl(
 
 
 def print_summary(summary: CrawlSummary, *, quiet: bool = False) -> None:
-    header = f"{'source':<24} {'status':<7} {'new':>5} {'changed':>7} {'closed':>6} {'unchanged':>9}"
+    """The table on stdout (not with --quiet); one line per failed or empty source on stderr."""
     if not quiet:
-        click.echo(header)
-    for result in summary.sources:
-        if quiet and result.status == "ok":
-            continue
-        if result.status == "ok":
+        click.echo(f"{'source':<24} {'status':<7} {'new':>5} {'changed':>7} {'closed':>6} {'unchanged':>9}")
+        for result in summary.sources:
             click.echo(
-                f"{result.source:<24} {'ok':<7} {result.new:>5} {result.changed:>7} {result.closed:>6} "
+                f"{result.source:<24} {result.status:<7} {result.new:>5} {result.changed:>7} {result.closed:>6} "
                 f"{result.unchanged:>9}" + (f"  (+{result.reopened} reopened)" if result.reopened else "")
             )
-        else:
-            click.echo(f"{result.source:<24} failed  {result.error}", err=quiet)
+    for line in problem_lines(summary):
+        click.echo(line, err=True)
+
+
+def problem_lines(summary: CrawlSummary) -> list[str]:
+    """What cron should mail: 'jobtrail: source NAME failed: REASON', one line each."""
+    lines = []
+    for result in summary.sources:
+        if result.status != "ok":
+            reason = (result.error or "no reason recorded").splitlines()[0]
+            lines.append(f"jobtrail: source {result.source} {result.status}: {reason}")
+        elif result.postings_seen == 0:
+            lines.append(f"jobtrail: source {result.source} empty: no postings found (is the URL still the "
+                         "careers page?)")
+    return lines
 
 
 COMMANDS = [crawl_command]
