@@ -1,11 +1,15 @@
 """Engines and sessions: SQLite by default (WAL, busy timeout), PostgreSQL by URL.
 
 The schema is owned by Alembic; ``open_database`` brings any database up to date, so a
-new user never runs a migration by hand and an old DB is upgraded on first use.
+new user never runs a migration by hand and an old DB is upgraded on first use. Upgrades run
+under a database-wide lock (PostgreSQL advisory lock, a file lock beside a SQLite file), so any
+number of first runs or upgrades may start at once: one migrates, the others wait and find the
+schema current.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,11 +18,37 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+try:  # POSIX only; elsewhere concurrent first runs on one SQLite file are not serialized
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: the lock name migrations take (PostgreSQL advisory key / SQLite lock file suffix)
+MIGRATION_LOCK = "migrate"
+#: database URL schemes jobtrail supports (the drivers it installs)
+SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+
+
+class UnsupportedDatabase(ValueError):
+    """A database URL whose scheme jobtrail has no driver for; the message names the supported ones."""
+
+
+def check_url(url: str) -> None:
+    """Reject a URL jobtrail cannot open, before any fetch (one line, naming what works)."""
+    try:
+        backend = make_url(normalize_url(url)).get_backend_name()
+    except Exception as exc:
+        raise UnsupportedDatabase(f"database URL {mask_url(url)!r} is not a valid URL ({exc})") from None
+    if backend not in SUPPORTED_SCHEMES:
+        raise UnsupportedDatabase(
+            f"database URL scheme {backend!r} is not supported; use sqlite:///path/to/jobtrail.db "
+            "or postgresql://user@host/dbname"
+        )
 
 
 def normalize_url(url: str) -> str:
@@ -62,15 +92,47 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply every pending migration (idempotent)."""
-    with engine.begin() as connection:
+    """Apply every pending migration (idempotent), holding the migration lock.
+
+    Without the lock two first runs both see an empty database and both create the tables
+    (SQLite: "table already exists"; PostgreSQL: a unique violation on pg_type).
+    """
+    with _sqlite_file_lock(engine, MIGRATION_LOCK), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # released when this transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": advisory_key(connection, MIGRATION_LOCK)})
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 
 
+def advisory_key(connection: Connection, name: str) -> int:
+    """PostgreSQL advisory lock key for ``name`` in the connection's schema.
+
+    Advisory locks are per database, not per schema: two installs in one database must not collide.
+    """
+    schema = connection.execute(text("SELECT current_schema()")).scalar() or ""
+    return int.from_bytes(hashlib.sha256(f"jobtrail:{schema}:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine, name: str) -> Iterator[None]:
+    """Block until ``<db file>.<name>.lock`` is ours (SQLite files only); the OS drops it if we die."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}.{name}.lock", "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def open_database(url: str, *, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:
     """Engine + session factory for ``url``, with the schema brought up to date."""
+    check_url(url)
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(url)

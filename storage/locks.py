@@ -13,7 +13,6 @@ Two layers:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import time
@@ -29,6 +28,7 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from jobtrail.storage.db import advisory_key
 from jobtrail.storage.models import RunLock
 
 DEFAULT_TTL = timedelta(hours=6)
@@ -150,9 +150,7 @@ def _take_live_lock(engine: Engine, name: str) -> Callable[[], None] | bool | No
 
 def _advisory_lock(engine: Engine, name: str) -> Callable[[], None] | bool:
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    # advisory locks are per database, not per schema: two installs in one database must not collide
-    schema = connection.execute(text("SELECT current_schema()")).scalar() or ""
-    key = int.from_bytes(hashlib.sha256(f"jobtrail:{schema}:{name}".encode()).digest()[:8], "big", signed=True)
+    key = advisory_key(connection, name)
     if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
         connection.close()
         return False

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobtrail.crawler.sources import Config, ConfigError, load_config, resolve_db_url
-from jobtrail.storage.db import mask_url, open_database
+from jobtrail.storage.db import UnsupportedDatabase, check_url, mask_url, open_database
 
 #: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
 EXIT_LOCKED = 75
@@ -41,9 +41,12 @@ class CliContext:
 
     @cached_property
     def database_url(self) -> str:
-        if self.db_url:
-            return resolve_db_url(self.db_url)
-        return self.config(required=False).database_url
+        url = resolve_db_url(self.db_url) if self.db_url else self.config(required=False).database_url
+        try:
+            check_url(url)  # "mysql:// is not supported", not "No module named 'MySQLdb'"
+        except UnsupportedDatabase as exc:
+            raise ConfigProblem(str(exc)) from None
+        return url
 
     def sessions(self) -> sessionmaker[Session]:
         """Session factory on the configured database, migrated to the latest schema."""

@@ -8,8 +8,11 @@ are the config readers with the registered kinds checked.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from scrapy.settings import default_settings as scrapy_defaults
 
 from jobtrail.crawler.sources import config as _config
 from jobtrail.crawler.sources.config import DEFAULT_CONFIG_PATH, Config, ConfigError, SourceConfig, resolve_db_url
@@ -22,10 +25,21 @@ __all__ = [
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True) -> Config:
-    """Read and validate a config file, kinds included; a missing optional file is an empty config."""
-    return _config.load_config(path, required=required, kinds=known_kinds())
+    """Read and validate a config file, kinds and [crawl] settings included; a missing optional file is
+    an empty config."""
+    return _config.load_config(path, required=required, kinds=known_kinds(), settings=known_settings())
 
 
 def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
-    """Validate a parsed TOML document, kinds included."""
-    return _config.parse_config(raw, path, kinds=known_kinds())
+    """Validate a parsed TOML document, kinds and [crawl] settings included."""
+    return _config.parse_config(raw, path, kinds=known_kinds(), settings=known_settings())
+
+
+@cache
+def known_settings() -> dict[str, Any]:
+    """Every setting [crawl] may set, with its default: Scrapy's and jobtrail's (crawler/settings.py)."""
+    from jobtrail.crawler import settings as jobtrail_settings
+
+    known = {name: getattr(scrapy_defaults, name) for name in dir(scrapy_defaults) if name.isupper()}
+    known.update({name: getattr(jobtrail_settings, name) for name in dir(jobtrail_settings) if name.isupper()})
+    return known

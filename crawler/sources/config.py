@@ -6,13 +6,16 @@ cron log, not a person at a prompt.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import soupsieve
 
 DEFAULT_CONFIG_PATH = "jobtrail.toml"
 DEFAULT_DB_URL = "sqlite:///jobtrail.db"
@@ -27,6 +30,9 @@ SELECTOR_KEYS = {
     "related_jobs",
 }
 TOP_LEVEL_KEYS = {"database", "sources", "notify", "crawl"}
+#: setting prefixes of the Scrapy add-ons jobtrail drives (scrapy-redis, scrapy-playwright): their
+#: names are not all declared anywhere we can read, so [crawl] accepts them unchecked
+ADDON_SETTING_PREFIXES = ("REDIS_", "SCHEDULER_", "PLAYWRIGHT_")
 
 
 class ConfigError(ValueError):
@@ -68,7 +74,8 @@ class Config:
 
 
 def load_config(
-    path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True, kinds: Collection[str] = ()
+    path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True, kinds: Collection[str] = (),
+    settings: Mapping[str, Any] | None = None,
 ) -> Config:
     """Read and validate a config file; a missing optional file gives an empty config."""
     path = Path(path)
@@ -80,12 +87,15 @@ def load_config(
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(raw, path, kinds=kinds)
+    return parse_config(raw, path, kinds=kinds, settings=settings)
 
 
-def parse_config(raw: dict[str, Any], path: Path | None, *, kinds: Collection[str] = ()) -> Config:
-    """Validate a parsed TOML document. ``kinds``: the registered source kinds (the registry
-    passes them; this module imports nothing of the project), empty to skip that check."""
+def parse_config(
+    raw: dict[str, Any], path: Path | None, *, kinds: Collection[str] = (), settings: Mapping[str, Any] | None = None,
+) -> Config:
+    """Validate a parsed TOML document. ``kinds``: the registered source kinds; ``settings``: every known
+    setting name with its default (both passed by ``jobtrail.crawler.sources``: this module imports
+    nothing of the project); empty/None skips that check."""
     where = str(path) if path else "<config>"
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
@@ -106,6 +116,10 @@ def parse_config(raw: dict[str, Any], path: Path | None, *, kinds: Collection[st
     if not isinstance(notify, list):
         raise ConfigError(f"{where}: 'notify' must be [[notify]] tables")
     crawl = raw.get("crawl", {})
+    if not isinstance(crawl, dict):
+        raise ConfigError(f"{where}: [crawl] must be a table of settings")
+    if settings:
+        check_crawl_settings(crawl, settings, where)
     return Config(
         path=path,
         database_url=resolve_db_url(database.get("url"), base=path.parent if path else None),
@@ -113,6 +127,44 @@ def parse_config(raw: dict[str, Any], path: Path | None, *, kinds: Collection[st
         notify=tuple(notify),
         crawl=dict(crawl),
     )
+
+
+def check_crawl_settings(crawl: Mapping[str, Any], settings: Mapping[str, Any], where: str) -> None:
+    """Every [crawl] key must be a known setting, with a value of its default's type.
+
+    A typo (``downlod_timeout``) would otherwise be ignored in silence, and a wrong type
+    (``download_timeout = "soon"``) would crash mid-crawl with a traceback.
+    """
+    for key, value in crawl.items():
+        name = key.upper()
+        if name.startswith(ADDON_SETTING_PREFIXES) and name not in settings:
+            continue
+        if name not in settings:
+            guess = difflib.get_close_matches(name, list(settings), n=1, cutoff=0.8)
+            hint = f" (did you mean {guess[0].lower()!r}?)" if guess else ""
+            raise ConfigError(f"{where}: [crawl] unknown setting {key!r}{hint}")
+        expected = _setting_type(settings[name])
+        if expected is not None and not _has_type(value, expected[0]):
+            raise ConfigError(f"{where}: [crawl] {key!r} must be {expected[1]}, got {value!r}")
+
+
+def _setting_type(default: Any) -> tuple[tuple[type, ...], str] | None:
+    """What a value must be, judged from the setting's default (None: anything)."""
+    if isinstance(default, bool):
+        return (bool,), "true or false"
+    if isinstance(default, int | float):
+        return (int, float), "a number"
+    if isinstance(default, str):
+        return (str,), "a string"
+    if isinstance(default, list | tuple):
+        return (list,), "a list"
+    if isinstance(default, dict):
+        return (dict,), "a table"
+    return None
+
+
+def _has_type(value: Any, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
 
 
 def resolve_db_url(configured: str | None, base: Path | None = None) -> str:
@@ -134,6 +186,15 @@ def named_entry(entry: Any, index: int, where: str, table: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{label}: missing 'name'")
     return name.strip()
+
+
+def _compile_selector(css: str, label: str) -> None:
+    """Compile a CSS selector with soupsieve (what the page extractor runs) before anything is fetched."""
+    try:
+        soupsieve.compile(css)
+    except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise ConfigError(f"{label} is not valid CSS: {css!r} ({reason})") from None
 
 
 def _parse_source(entry: Any, index: int, where: str, kinds: Collection[str]) -> SourceConfig:
@@ -159,6 +220,8 @@ def _parse_source(entry: Any, index: int, where: str, kinds: Collection[str]) ->
     bad = set(selectors) - SELECTOR_KEYS
     if bad:
         raise ConfigError(f"{label}: unknown selector key(s): {', '.join(sorted(bad))}")
+    for field_name, css in selectors.items():
+        _compile_selector(css, f"{label}: selector for {field_name!r}")
     tags = entry.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ConfigError(f"{label}: 'tags' must be a list of strings")
