@@ -11,15 +11,16 @@ import uuid
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.settings import Settings
+from sqlalchemy import select
+
 from jobtrail.crawler import logs
 from jobtrail.crawler import settings as default_settings
 from jobtrail.crawler.sources.config import Config
 from jobtrail.crawler.spiders.careers import CareersSpider
 from jobtrail.storage.db import open_database
 from jobtrail.storage.models import CrawlRun, Source
-from scrapy.crawler import AsyncCrawlerProcess
-from scrapy.settings import Settings
-from sqlalchemy import select
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from scrapy.crawler import Crawler
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
 from jobtrail.crawler.conditional import Forgotten, Observed, Unchanged, extraction_fingerprint
 from jobtrail.crawler.items import Posting
 from jobtrail.crawler.sources.config import Config
@@ -24,9 +28,6 @@ from jobtrail.storage import fetch_state, versioning
 from jobtrail.storage.db import open_database, transaction
 from jobtrail.storage.models import utcnow
 from jobtrail.storage.reposts import link_reposts
-from scrapy.crawler import Crawler
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 

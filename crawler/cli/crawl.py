@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 import click
+
 from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
 from jobtrail.crawler.distributed import redis_settings
 from jobtrail.crawler.runner import CrawlError, CrawlSummary, crawl
