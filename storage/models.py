@@ -42,6 +42,9 @@ class Source(Base):
     url: Mapped[str | None] = mapped_column(Text)
     company: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: set by `jobtrail sources remove` (history kept) or when a crawl first finds the source gone from
+    #: the config (reported once as orphaned); cleared when the source is crawled again
+    retired_at: Mapped[datetime | None]
 
 
 class CrawlRun(Base):

@@ -7,10 +7,9 @@ import re
 import click
 
 from jobtrail.crawler.cli.context import CliContext
-from jobtrail.crawler.sources.detect import ATS_KINDS
-from jobtrail.crawler.sources.onboard import AddError, append, count_postings, plan
+from jobtrail.crawler.sources.registry import known_kinds
 
-KIND_CHOICES = ["auto", "page", *ATS_KINDS]
+KIND_CHOICES = ["auto", "page", *(kind for kind in known_kinds() if kind not in ("auto", "page"))]
 
 
 @click.command("add")
@@ -29,6 +28,8 @@ def add_command(obj: CliContext, url: str, name: str | None, kind: str, no_check
       jobtrail add https://jobs.lever.co/palantir --name palantir
       jobtrail add https://boards.greenhouse.io/acme --no-check
     """
+    from jobtrail.crawler.sources.onboard import AddError, append, count_postings, plan
+
     if not re.match(r"https?://", url):
         raise click.ClickException(f"not an http(s) URL: {url!r}")
     try:

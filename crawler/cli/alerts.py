@@ -5,22 +5,26 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
 from jobtrail.crawler.sources.config import Config, ConfigError
 from jobtrail.pipelines import format as fmt
-from jobtrail.pipelines.alerts import collect, digest, render, send
-from jobtrail.pipelines.alerts.config import Channel, adhoc_channel, load_channels
-from jobtrail.pipelines.alerts.outbox import DeliveryReport, deliver_pending, retry_failed
-from jobtrail.storage.locks import LockBusy, held
+
+if TYPE_CHECKING:  # apprise, Jinja2 and SQLAlchemy load when a command runs, not for --help
+    from jobtrail.pipelines.alerts import digest
+    from jobtrail.pipelines.alerts.config import Channel
+    from jobtrail.pipelines.alerts.outbox import DeliveryReport
 
 #: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
 
 
 def _channels(obj: CliContext) -> tuple[Config, tuple[Channel, ...]]:
     """Config and validated channels; any mistake is one clean line, before any work."""
+    from jobtrail.pipelines.alerts.config import load_channels
+
     config = obj.config()
     try:
         return config, load_channels(config)
@@ -50,10 +54,12 @@ def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: f
       jobtrail run --quiet --wait 600
       0 7 * * *  cd /srv/jobtrail && jobtrail run --quiet     # crontab
     """
-    from jobtrail.crawler.cli.crawl import print_summary, run_crawl  # the crawl command owns these
+    from jobtrail.crawler.cli.crawl import print_summary, report_orphans, run_crawl  # the crawl command owns these
+    from jobtrail.pipelines.alerts.outbox import deliver_pending
+    from jobtrail.storage.locks import LockBusy, held
 
     config, channels = _channels(obj)
-    sessions = obj.sessions()
+    sessions = obj.sessions(create=True)
     try:
         with held(sessions, RUN_LOCK, wait=wait):
             summary = None if no_crawl else run_crawl(obj, list(sources) or None, 2 if debug else verbose)
@@ -63,6 +69,7 @@ def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: f
         raise SystemExit(EXIT_LOCKED) from None
     if summary is not None:
         print_summary(summary, quiet=quiet)
+        report_orphans(obj)
     _print_report(report, quiet=quiet)
     crawl_code = summary.exit_code if summary is not None else 0
     raise SystemExit(crawl_code or report.exit_code)
@@ -101,6 +108,7 @@ def digest_command(obj: CliContext, since: str, to_url: str | None, channel_name
       jobtrail digest --channel team-mail
     """
     from jobtrail.crawler.cli.output import parse_since
+    from jobtrail.pipelines.alerts import digest, send
 
     config = obj.config(required=False)
     try:
@@ -124,6 +132,8 @@ def digest_command(obj: CliContext, since: str, to_url: str | None, channel_name
 
 
 def _pick_channels(config: Config, to_url: str | None, names: tuple[str, ...]) -> list[Channel]:
+    from jobtrail.pipelines.alerts.config import adhoc_channel, load_channels
+
     if to_url:
         return [adhoc_channel(to_url, config.path.parent if config.path else None)]
     channels = [c for c in load_channels(config) if not names or c.name in names]
@@ -136,6 +146,8 @@ def _pick_channels(config: Config, to_url: str | None, names: tuple[str, ...]) -
 
 
 def _show_dry_run(rendered: list[digest.RenderedDigest], out: Path | None) -> None:
+    from jobtrail.pipelines.alerts import digest
+
     if out is None:
         for item in rendered:
             click.echo(f"Subject: {item.message.subject}\n\n{item.message.text}")
@@ -159,6 +171,9 @@ def deliveries_command(obj: CliContext, show_all: bool, retry: tuple[str, ...], 
       jobtrail deliveries --retry all        # re-queue failed ones for the next run
       jobtrail deliveries --json
     """
+    from jobtrail.pipelines.alerts import collect
+    from jobtrail.pipelines.alerts.outbox import retry_failed
+
     sessions = obj.sessions()
     if retry:
         ids = None if "all" in retry else [_as_id(value) for value in retry]
@@ -204,6 +219,8 @@ def notify_test(obj: CliContext, name: str) -> None:
     Example:
       jobtrail notify test team-mail
     """
+    from jobtrail.pipelines.alerts import render, send
+
     _config, channels = _channels(obj)
     channel = next((c for c in channels if c.name == name), None)
     if channel is None:

@@ -1,16 +1,23 @@
-"""What every command shares: the config file and the database, opened lazily."""
+"""What every command shares: the config file and the database, opened lazily.
+
+Nothing heavy is imported here (SQLAlchemy, Alembic, Scrapy load on first use), so
+`jobtrail --help` stays fast; tests/test_cli_startup.py checks it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from jobtrail.crawler.sources import Config, ConfigError, load_config, resolve_db_url
-from jobtrail.storage.db import UnsupportedDatabase, check_url, mask_url, open_database
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 #: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
 EXIT_LOCKED = 75
@@ -41,6 +48,8 @@ class CliContext:
 
     @cached_property
     def database_url(self) -> str:
+        from jobtrail.storage.db import UnsupportedDatabase, check_url
+
         url = resolve_db_url(self.db_url) if self.db_url else self.config(required=False).database_url
         try:
             check_url(url)  # "mysql:// is not supported", not "No module named 'MySQLdb'"
@@ -48,9 +57,17 @@ class CliContext:
             raise ConfigProblem(str(exc)) from None
         return url
 
-    def sessions(self) -> sessionmaker[Session]:
-        """Session factory on the configured database, migrated to the latest schema."""
+    def sessions(self, *, create: bool = False) -> sessionmaker[Session]:
+        """Session factory on the configured database, migrated to the latest schema.
+
+        Only commands that write (crawl, run) pass ``create``: a read command run in the
+        wrong folder says where it looked instead of leaving an empty jobtrail.db behind.
+        """
+        from jobtrail.storage.db import mask_url, open_database
+
         if self._db is None:
+            if not create:
+                self._check_exists()
             try:
                 self._db = open_database(self.database_url)
             except Exception as exc:  # a DB error message may embed the URL: mask it
@@ -60,3 +77,25 @@ class CliContext:
                     f"{message.replace(self.database_url, mask_url(self.database_url))}"
                 ) from None
         return self._db[1]
+
+    def _check_exists(self) -> None:
+        path = sqlite_path(self.database_url)
+        if path is None or path.exists():
+            return
+        if self.db_url:
+            origin = "from --db / JOBTRAIL_DB_URL"
+        elif Path(self.config_path).exists():
+            origin = f"from {self.config_path}"
+        else:
+            origin = f"the default; there is no {self.config_path} in {Path.cwd()}"
+        raise click.ClickException(
+            f"no database at {path} ({origin}). Run this where your jobtrail.toml is, pass -c/--db, "
+            "or create one with: jobtrail init && jobtrail crawl"
+        )
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    return Path(url[len("sqlite:///"):]).resolve()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
 from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
-from jobtrail.crawler.distributed import redis_settings
-from jobtrail.crawler.runner import CrawlError, CrawlSummary, crawl
 from jobtrail.crawler.sources.config import ConfigError
-from jobtrail.pipelines.alerts.config import load_channels
-from jobtrail.storage.locks import LockBusy, held
+
+if TYPE_CHECKING:  # Scrapy, SQLAlchemy and apprise load when a crawl starts, not for --help
+    from jobtrail.crawler.runner import CrawlSummary
 
 
 @click.command("crawl")
@@ -42,11 +42,13 @@ def crawl_command(
       jobtrail crawl --redis redis://queue-host:6379/0       # one of several workers
       0 7 * * *  cd /srv/jobtrail && jobtrail crawl --quiet     # crontab
     """
+    from jobtrail.storage.locks import LockBusy, held
+
     config = obj.config()
     if not config.sources:
         raise ConfigProblem(f"{config.path}: no [[sources]] to crawl")
     try:
-        with held(obj.sessions(), RUN_LOCK, wait=wait):
+        with held(obj.sessions(create=True), RUN_LOCK, wait=wait):
             summary = run_crawl(obj, list(sources) or None, 2 if debug else verbose, redis_url=redis_url)
     except LockBusy as exc:
         click.echo(f"jobtrail crawl: another run is in progress ({exc}); exiting", err=True)
@@ -55,6 +57,7 @@ def crawl_command(
         click.echo(json.dumps([asdict(s) for s in summary.sources], indent=2))
     else:
         print_summary(summary, quiet=quiet)
+    report_orphans(obj)
     raise SystemExit(summary.exit_code)
 
 
@@ -62,6 +65,10 @@ def run_crawl(
     obj: CliContext, sources: list[str] | None, verbose: int = 0, *, redis_url: str | None = None
 ) -> CrawlSummary:
     """Shared by `crawl` and `run`: config errors become one clean line."""
+    from jobtrail.crawler.distributed import redis_settings
+    from jobtrail.crawler.runner import CrawlError, crawl
+    from jobtrail.pipelines.alerts.config import load_channels
+
     config = obj.config()
     unknown = set(sources or ()) - {s.name for s in config.sources}
     if unknown:
@@ -70,7 +77,7 @@ def run_crawl(
         load_channels(config)  # a bad [[notify]] is a config error before any fetch, not a crash mid-crawl
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
-    obj.sessions()  # open + migrate first, so a DB problem is reported before any fetch
+    obj.sessions(create=True)  # open + migrate first, so a DB problem is reported before any fetch
     try:
         overrides = redis_settings(redis_url) if redis_url else None
         return crawl(config, obj.database_url, sources, verbose=verbose, overrides=overrides)
@@ -78,6 +85,22 @@ def run_crawl(
         raise ConfigProblem(str(exc)) from None
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def report_orphans(obj: CliContext) -> None:
+    """Once per source: it is stored but no longer in the config (kept, never reported as failing)."""
+    from jobtrail.storage.db import transaction
+    from jobtrail.storage.sources import retire_missing
+
+    config = obj.config()
+    with transaction(obj.sessions()) as session:
+        orphans = retire_missing(session, [source.name for source in config.sources])
+    for name in orphans:
+        click.echo(
+            f"jobtrail: source {name} orphaned: stored but no longer in {config.path}; its history is kept "
+            f"(`jobtrail sources remove {name} --purge --yes` deletes it, `jobtrail sources rename` renames it)",
+            err=True,
+        )
 
 
 def print_summary(summary: CrawlSummary, *, quiet: bool = False) -> None:

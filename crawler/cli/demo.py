@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from jobtrail.crawler.demo import run_demo
-
 
 @click.command("demo")
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
@@ -21,6 +19,8 @@ def demo_command(workdir: Path | None) -> None:
       jobtrail demo
       jobtrail demo --dir ./demo && jobtrail -c demo/jobtrail.toml history "Backend Developer"
     """
+    from jobtrail.crawler.demo import run_demo
+
     if workdir is not None:
         raise SystemExit(run_demo(workdir))
     with tempfile.TemporaryDirectory(prefix="jobtrail-demo-") as tmp:

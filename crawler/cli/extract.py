@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from jobtrail.crawler.extract.base import ExtractError
 from jobtrail.crawler.items import LIST_FIELDS, Posting
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.sources.registry import extract, known_kinds
@@ -46,6 +45,8 @@ def extract_file(file: Path, url: str, kind: str) -> list[Posting]:
         body = file.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {file}: {exc.strerror or exc}") from None
+    from jobtrail.crawler.extract.base import ExtractError  # lxml/BeautifulSoup: only when extracting
+
     try:
         return extract(body, url, SourceConfig(name="extract", url=url, kind=kind))
     except (ExtractError, ValueError) as exc:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session
 
 from jobtrail.crawler.cli.context import CliContext
 from jobtrail.crawler.cli.output import (
     Style,
     echo_json,
+    lazy_module,
     parse_at,
     parse_since,
     render_diff,
@@ -30,14 +30,22 @@ from jobtrail.crawler.items import LIST_FIELDS, SEARCH_FIELDS
 from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.diff import diff_postings
 from jobtrail.pipelines.format import when
-from jobtrail.storage import queries
 from jobtrail.storage.records import (
     ChangeRecord,
     PostingRecord,
     SearchHit,
     VersionRecord,
 )
-from jobtrail.storage.search import SearchError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from jobtrail.storage import queries, search
+    from jobtrail.storage import sources as stored_sources
+else:  # SQLAlchemy loads when a command reads the database, not for --help
+    queries = lazy_module("jobtrail.storage.queries")
+    search = lazy_module("jobtrail.storage.search")
+    stored_sources = lazy_module("jobtrail.storage.sources")
 
 KINDS = ("new", "changed", "closed", "reopened")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -76,7 +84,7 @@ def changes_command(
       jobtrail changes --since 2026-03-01 --json
     """
     start = parse_since(since)
-    found = _read(obj, lambda s: queries.changes_since(s, start, source=source, company=company, kinds=kinds))
+    found = _read(obj, lambda s: _changes(s, start, source, company, kinds))
     if as_json:
         echo_json([change.summary() for change in found])
         return
@@ -86,6 +94,15 @@ def changes_command(
     style = Style(use_color(no_color))
     for change in found:
         click.echo("\n".join(change_lines(change, style)))
+
+
+def _changes(session: Session, start: Any, source: str | None, company: str | None,
+             kinds: tuple[str, ...]) -> list[ChangeRecord]:
+    if source:
+        known = stored_sources.source_names(session)
+        if source not in known:  # "No changes" would hide a typo
+            raise click.UsageError(f"no source named {source!r} (known: {', '.join(known) or 'none'})")
+    return queries.changes_since(session, start, source=source, company=company, kinds=kinds)
 
 
 def change_lines(change: ChangeRecord, style: Style) -> list[str]:
@@ -242,17 +259,30 @@ def search_command(
         hits = _read(obj, lambda s: queries.search(
             s, phrase, field=field, removed=change == "removed", added=change == "added", since=start, words=words,
         ))
-    except SearchError as exc:
+    except search.SearchError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
         echo_json([hit.to_dict() for hit in hits])
         return
     if not hits:
-        click.echo(f"No posting contained {phrase!r}.")
+        click.echo(_no_hits(phrase, field, change, since, words))
         return
     style = Style(use_color(no_color))
     for hit in hits:
         click.echo("\n".join(hit_lines(hit, style)))
+
+
+def _no_hits(phrase: str, field: str | None, change: str | None, since: str | None, words: bool) -> str:
+    """Say what was looked for, filters included: "No posting contained" is wrong when --removed hid them."""
+    what = f"the words of {phrase!r}" if words else repr(phrase)
+    where = f" in {field}" if field else ""
+    when_ = f" since {since}" if since else ""
+    if change == "removed":
+        return f"No posting had {what} removed{where}{when_} (without --removed: every posting that contained it)."
+    if change == "added":
+        return (f"No posting had {what} added{where} by a change{when_} (without --added: every posting that "
+                "contained it).")
+    return f"No posting contained {what}{where}{' and was seen' + when_ if since else ''}."
 
 
 def hit_lines(hit: SearchHit, style: Style) -> list[str]:
@@ -326,7 +356,13 @@ def show_lines(version: VersionRecord, latest_seq: int, style: Style) -> list[st
 
 # --- export ---------------------------------------------------------------------------------
 
-VERSION_COLUMNS = list(queries.EXPORT_VERSION_COLUMNS)
+def __getattr__(name: str) -> Any:
+    """VERSION_COLUMNS, the columns of `export --versions`, read from storage when first asked for."""
+    if name == "VERSION_COLUMNS":
+        return list(queries.EXPORT_VERSION_COLUMNS)
+    raise AttributeError(name)
+
+
 CHANGE_COLUMNS = ["change_id", "posting_id", "source", "company", "title", "url", "kind", "at", "from_seq",
                   "to_seq", "fields"]
 
@@ -357,8 +393,8 @@ def export_versions(session: Session, fmt: str, out: Any) -> int:
     """Every version as CSV or JSONL: plain rows with their stored JSON spliced in (2-3x the record path)."""
     rows = queries.export_version_rows(session)
     if fmt == "csv":
-        return write_csv_rows(rows, VERSION_COLUMNS, out)
-    return write_jsonl_rows(rows, VERSION_COLUMNS, queries.EXPORT_JSON_COLUMNS, out)
+        return write_csv_rows(rows, queries.EXPORT_VERSION_COLUMNS, out)
+    return write_jsonl_rows(rows, queries.EXPORT_VERSION_COLUMNS, queries.EXPORT_JSON_COLUMNS, out)
 
 
 def _rows(records: Iterable[VersionRecord | ChangeRecord], columns: list[str]) -> Iterable[dict[str, Any]]:

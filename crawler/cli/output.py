@@ -7,6 +7,7 @@ without colors a word diff reads ``[-old-]{+new+}``, like ``git diff --word-diff
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
+from types import ModuleType
 from typing import Any, TextIO
 
 import click
@@ -25,6 +27,27 @@ _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 #: in a long unchanged run of a description, keep this many words on each side
 _CONTEXT_WORDS = 6
+
+
+# --- start-up -----------------------------------------------------------------------------
+
+def lazy_module(name: str) -> ModuleType:
+    """``name`` imported on first attribute access (importlib's LazyLoader).
+
+    Commands name the storage and pipeline modules they call at the top, as usual, while
+    `jobtrail --help` never loads SQLAlchemy, Scrapy or apprise (tests/test_cli_startup.py).
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no module named {name!r}")
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
 
 
 # --- time -----------------------------------------------------------------------------------
@@ -38,8 +61,10 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     return _parse_iso(value, end_of_day=False)
 
 
-def parse_at(value: str) -> datetime:
-    """A moment for `show --at`: a bare date means the end of that day (how it read that day)."""
+def parse_at(value: str, now: datetime | None = None) -> datetime:
+    """A moment for `show --at`: '12h' (ago), a date-time, or a bare date (the end of that day)."""
+    if _DURATION.match(value):
+        return parse_since(value, now)
     return _parse_iso(value, end_of_day=True)
 
 

@@ -12,8 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scrapy.settings import default_settings as scrapy_defaults
-
 from jobtrail.crawler.sources import config as _config
 from jobtrail.crawler.sources.config import DEFAULT_CONFIG_PATH, Config, ConfigError, SourceConfig, resolve_db_url
 from jobtrail.crawler.sources.registry import get_kind, known_kinds, resolve_kind
@@ -38,6 +36,8 @@ def parse_config(raw: dict[str, Any], path: Path | None) -> Config:
 @cache
 def known_settings() -> dict[str, Any]:
     """Every setting [crawl] may set, with its default: Scrapy's and jobtrail's (crawler/settings.py)."""
+    from scrapy.settings import default_settings as scrapy_defaults  # here: `jobtrail --help` needs no Scrapy
+
     from jobtrail.crawler import settings as jobtrail_settings
 
     known = {name: getattr(scrapy_defaults, name) for name in dir(scrapy_defaults) if name.isupper()}

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import soupsieve
-
 DEFAULT_CONFIG_PATH = "jobtrail.toml"
 DEFAULT_DB_URL = "sqlite:///jobtrail.db"
 DB_URL_ENV = "JOBTRAIL_DB_URL"
@@ -190,6 +188,8 @@ def named_entry(entry: Any, index: int, where: str, table: str) -> str:
 
 def _compile_selector(css: str, label: str) -> None:
     """Compile a CSS selector with soupsieve (what the page extractor runs) before anything is fetched."""
+    import soupsieve  # only when a config has selectors: `jobtrail --help` stays fast
+
     try:
         soupsieve.compile(css)
     except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as exc:

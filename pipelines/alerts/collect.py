@@ -14,10 +14,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from jobtrail.storage.models import Change, CrawlRun, Delivery, Posting, PostingVersion, Source
-
-#: how far back "runs in a row" counts
-_STREAK_WINDOW = 100
+from jobtrail.storage.models import Change, Delivery, Posting, PostingVersion, Source
+from jobtrail.storage.sources import source_statuses
 
 
 @dataclass(frozen=True)
@@ -109,21 +107,13 @@ def change_ids_since(session: Session, since: datetime) -> list[int]:
 
 
 def failed_sources(session: Session) -> list[FailedSource]:
-    """Sources whose latest crawl failed, with how many of their latest runs failed in a row."""
+    """Sources whose latest crawls failed, with how many in a row; removed and orphaned sources
+    (no longer in the config) are not failing, so they are left out."""
     result = []
-    for source_id, name in session.execute(select(Source.id, Source.name).order_by(Source.name)):
-        runs = session.execute(
-            select(CrawlRun.status, CrawlRun.error).where(CrawlRun.source_id == source_id)
-            .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(_STREAK_WINDOW)
-        ).all()
-        streak = 0
-        for status, _error in runs:
-            if status != "failed":
-                break
-            streak += 1
-        if streak:
-            error = (runs[0].error or "").strip().splitlines()
-            result.append(FailedSource(name, streak, error[0] if error else None))
+    for status in source_statuses(session):
+        if status.failure_streak and status.retired_at is None:
+            error = (status.last_error or "").strip().splitlines()
+            result.append(FailedSource(status.name, status.failure_streak, error[0] if error else None))
     return result
 
 

@@ -6,6 +6,7 @@ before anything is crawled (``jobtrail run`` loads the channels first).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -222,8 +223,13 @@ def _check_with_apprise(channel: Channel, label: str) -> None:
         if not config.add(channel.url) or not config.services():
             raise ConfigError(f"{label}: 'url': {channel.url} holds no valid apprise URL")
         return
-    if apprise.Apprise.instantiate(channel.url) is None:
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as said:
+        service = apprise.Apprise.instantiate(channel.url)
+    if service is None:
+        # apprise says why in its log ("Invalid ~From~ email specified", "Unparseable URL ...")
+        reasons = [line.strip() for line in said.getvalue().splitlines() if line.strip()]
+        why = channel.scrub("; ".join(dict.fromkeys(reasons))) if reasons else "no reason given"
         raise ConfigError(
-            f"{label}: 'url': apprise does not accept {mask_secret_url(channel.url)} "
+            f"{label}: 'url': apprise does not accept {mask_secret_url(channel.url)}: {why} "
             "(see https://github.com/caronc/apprise/wiki for URL formats)"
         )
