@@ -21,7 +21,6 @@ COMMANDS = {
     "python -c pass (baseline)": [sys.executable, "-c", "pass"],
     "jobtrail --help": [sys.executable, "-m", "jobtrail.crawler", "--help"],
     "jobtrail crawl --help": [sys.executable, "-m", "jobtrail.crawler", "crawl", "--help"],
-    "jobtrail sources --help": [sys.executable, "-m", "jobtrail.crawler", "sources", "--help"],
 }
 
 
