@@ -1,6 +1,7 @@
 """Normalize a posting so that only what a reader sees decides whether it changed.
 
-Whitespace is folded, tracking query parameters dropped, volatile text ("posted 3 days
+Whitespace is folded, URLs canonicalized (jobtrail.crawler.urls: the same function the
+extractors use, so identity and stored url agree), volatile text ("posted 3 days
 ago", "120 applicants") removed, list bullets de-duplicated. ``content_hash`` is taken
 over the result, so a page that only re-renders produces no new version.
 """
@@ -13,14 +14,10 @@ import re
 import unicodedata
 from dataclasses import fields
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jobtrail.crawler.items import CONTENT_FIELDS, LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
+from jobtrail.crawler.urls import canonical_url
 
-TRACKING_PARAMS = re.compile(
-    r"^(utm_[a-z_]+|gclid|fbclid|msclkid|mc_cid|mc_eid|gh_src|_hs[a-z]+|ref|referrer|source|src|trk|lever-source.*)$",
-    re.I,
-)
 VOLATILE_TEXT = re.compile(
     r"(\b(posted|updated|published)\s+(\d+\+?|an?|one)\s+(minute|hour|day|week|month)s?\s+ago\b\.?"
     r"|\b(posted|updated)\s+(today|yesterday)\b\.?"
@@ -49,13 +46,6 @@ def fold_paragraphs(text: str | None) -> str | None:
     return "\n\n".join(kept) or None
 
 
-def clean_url(url: str) -> str:
-    """Drop tracking parameters and the fragment; keep everything that selects content."""
-    parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
-
-
 def clean_list(items: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for item in items:
@@ -73,14 +63,14 @@ def normalize_posting(posting: Posting) -> Posting:
     values["title"] = values["title"] or ""
     if values["workplace"]:
         values["workplace"] = values["workplace"].lower()
-    values["url"] = clean_url(posting.url)
+    values["url"] = canonical_url(posting.url)
     values["description"] = fold_paragraphs(posting.description)
     values["locations"] = clean_list(posting.locations)
     for name in LIST_FIELDS:
         values[name] = clean_list(values[name])
     related: dict[str, RelatedJob] = {}
     for job in posting.related_jobs:
-        url, title = clean_url(job.url), fold(job.title)
+        url, title = canonical_url(job.url), fold(job.title)
         if title and url not in related:
             related[url] = RelatedJob(title=title, url=url)
     values["related_jobs"] = list(related.values())

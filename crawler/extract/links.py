@@ -1,20 +1,17 @@
 """Links on a careers listing: which ones are postings, which one is the next page, and
-one canonical spelling of every URL (so a posting is not "new" because of ?utm_source).
+the canonical spelling of every URL comes from jobtrail.crawler.urls (one canonicalizer).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
-from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
-from w3lib.url import canonicalize_url
 
-#: query parameters that only say where a visitor came from
-TRACKING_PARAMS = frozenset({"gclid", "fbclid", "gh_src", "source", "ref", "mc_cid", "mc_eid", "_hsenc", "_hsmi"})
-TRACKING_PREFIXES = ("utm_",)
+from jobtrail.crawler.urls import canonical_url
+
 #: path segments under which postings live
 JOB_SEGMENTS = frozenset({
     "job", "jobs", "career", "careers", "position", "positions", "opening", "openings", "vacancy",
@@ -41,25 +38,6 @@ _SLUG = re.compile(r"^(?=.*[a-z0-9])[\w.~%+-]+$", re.IGNORECASE)
 _URL_ID = re.compile(r"^\d{4,}$")
 _SLUG_ID = re.compile(r"^(\d{4,})[-_]|[-_](\d{4,})$")
 ID_PARAMS = ("gh_jid", "jobId", "jobid", "job_id", "id")
-
-
-@lru_cache(maxsize=4096)
-def canonical_url(url: str) -> str:
-    """The URL without fragment and tracking parameters, with sorted, normalized query.
-
-    Cached (bounded): a site's pages link to the same postings over and over, and w3lib's
-    canonicalization costs ~25 us a call.
-    """
-    url, _ = urldefrag(url.strip())
-    parts = urlsplit(url)
-    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(key)]
-    cleaned = urlunsplit(parts._replace(query=urlencode(query)))
-    return canonicalize_url(cleaned, keep_fragments=False)
-
-
-def _tracking(key: str) -> bool:
-    lowered = key.lower()
-    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
 def id_from_url(url: str) -> str | None:

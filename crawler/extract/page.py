@@ -19,7 +19,7 @@ from soupsieve import SelectorSyntaxError
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.extract.document import parse_document, readable_html
 from jobtrail.crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
-from jobtrail.crawler.extract.links import canonical_url, id_from_url, next_page_url, posting_links
+from jobtrail.crawler.extract.links import id_from_url, next_page_url, posting_links
 from jobtrail.crawler.extract.sections import (
     apply_sections,
     fold,
@@ -30,6 +30,7 @@ from jobtrail.crawler.extract.sections import (
 )
 from jobtrail.crawler.items import LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
 from jobtrail.crawler.sources.config import SourceConfig
+from jobtrail.crawler.urls import canonical_url
 
 #: where the posting itself usually is, best guess first
 MAIN_CONTENT = ("main", "article", "[role=main]", "[itemprop=description]")
@@ -118,7 +119,7 @@ def build_posting(
     url = canonical_url(page.url)
     posting = Posting(
         source=source.name,
-        external_id=data.external_id or id_from_url(page.url) or url,
+        external_id=data.external_id or id_from_url(url) or url,
         url=url,
         title=title,
         company=source.company or data.company or _meta(soup, "og:site_name"),
