@@ -2,7 +2,7 @@
 
 Builds a synthetic database of N postings x M versions (default 100,000 x 10 = 1M
 versions) with bulk inserts (executemany on SQLite, COPY on PostgreSQL; the full-text
-triggers of migration 0002 run as in production), then times storage.queries:
+triggers of migration 0002 run as in production), then times storage.history, .search and .export:
 
     history of one posting   target < 50 ms
     diff of two versions     (versions() + pipelines.diff)
@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from jobtrail.crawler.cli.history import export_versions  # noqa: E402
 from jobtrail.crawler.items import SEARCH_FIELDS  # noqa: E402
 from jobtrail.pipelines.diff import diff_postings  # noqa: E402
-from jobtrail.storage import queries  # noqa: E402
+from jobtrail.storage import history, search  # noqa: E402
 from jobtrail.storage.db import open_database  # noqa: E402
 from jobtrail.storage.search import candidate_ids  # noqa: E402
 
@@ -214,14 +214,14 @@ def measure(url: str, postings: int, versions: int, explain: bool) -> list[tuple
     with factory() as session:
         if explain:
             _explain(session, sample[0])
-        history_ms = [t for pid in sample for t in _time(lambda pid=pid: queries.history(session, pid), 1)]
+        history_ms = [t for pid in sample for t in _time(lambda pid=pid: history.history(session, pid), 1)]
         rows.append(_row("history of one posting (median / p95)", history_ms, 50))
         diff_ms = [t for pid in sample for t in _time(lambda pid=pid: _diff(session, pid, versions), 1)]
         rows.append(_row("diff of two versions (median / p95)", diff_ms, 50))
         for label, work in (
-            (f'search "{RARE_PHRASE}"', lambda: queries.search(session, RARE_PHRASE)),
+            (f'search "{RARE_PHRASE}"', lambda: search.search(session, RARE_PHRASE)),
             (f'search "{REMOVED_WORD}" --field requirements --removed',
-             lambda: queries.search(session, REMOVED_WORD, field="requirements", removed=True)),
+             lambda: search.search(session, REMOVED_WORD, field="requirements", removed=True)),
         ):
             hits = len(work())
             rows.append(_row(f"{label} ({hits} hits)", _time(work, 9), 200))
@@ -241,7 +241,7 @@ class _Discard(io.TextIOBase):
 
 
 def _diff(session: Session, posting_id: int, versions: int) -> dict[str, Any]:
-    old, new = queries.versions(session, posting_id, [1, versions])
+    old, new = history.versions(session, posting_id, [1, versions])
     return diff_postings(old.posting(), new.posting())
 
 
@@ -261,8 +261,8 @@ def _explain(session: Session, posting_id: int) -> None:
         f"SELECT * FROM posting_versions WHERE posting_id = {posting_id} ORDER BY seq",
         f"SELECT id FROM postings WHERE repost_of_id = {posting_id} ORDER BY first_seen LIMIT 1",
         f"SELECT to_version_id, diff FROM changes WHERE posting_id = {posting_id} AND from_version_id IS NOT NULL",
-        _sql(session, queries.candidate_select(candidate_ids(session, RARE_PHRASE), SEARCH_FIELDS)),
-        _sql(session, queries.candidate_select(candidate_ids(session, REMOVED_WORD, field="requirements"),
+        _sql(session, search.candidate_select(candidate_ids(session, RARE_PHRASE), SEARCH_FIELDS)),
+        _sql(session, search.candidate_select(candidate_ids(session, REMOVED_WORD, field="requirements"),
                                                ["requirements"], ends_only=True)),
         "SELECT * FROM changes WHERE created_at >= '2025-03-01' ORDER BY created_at, id",
     ):

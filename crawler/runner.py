@@ -13,14 +13,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
-from sqlalchemy import select
 
 from jobtrail.crawler import logs
 from jobtrail.crawler import settings as default_settings
 from jobtrail.crawler.sources.config import Config
 from jobtrail.crawler.spiders.careers import CareersSpider
+from jobtrail.storage import versioning
 from jobtrail.storage.db import open_database
-from jobtrail.storage.models import CrawlRun, Source
 
 
 @dataclass(frozen=True)
@@ -103,10 +102,7 @@ class CrawlError(RuntimeError):
 def read_summary(db_url: str, run_id: str) -> CrawlSummary:
     engine, sessions = open_database(db_url, migrate=False)
     with sessions() as session:
-        rows = session.execute(
-            select(CrawlRun, Source.name).join(Source, Source.id == CrawlRun.source_id)
-            .where(CrawlRun.run_id == run_id).order_by(Source.name)
-        ).all()
+        rows = versioning.runs_of(session, run_id)
     engine.dispose()
     results = tuple(
         SourceResult(

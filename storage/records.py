@@ -1,4 +1,4 @@
-"""Typed, read-only records returned by storage.queries (what a notebook gets back).
+"""Typed, read-only records returned by storage.history, .search and .export (what a notebook gets back).
 
 Plain frozen dataclasses, so they print well, compare by value and turn into JSON with
 ``to_dict()``; ``from_dict()`` reads an export line back into the same record.

@@ -11,13 +11,18 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, column, select, table, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Text, and_, bindparam, cast, column, func, or_, select, table, text
+from sqlalchemy.orm import Session, aliased
 
-from jobtrail.crawler.items import SEARCH_FIELDS
+from jobtrail.crawler.items import LIST_FIELDS, SEARCH_FIELDS
+from jobtrail.storage.models import Posting, PostingVersion, Source
+from jobtrail.storage.records import SearchHit, aware
 
 #: a word as the FTS5 unicode61 tokenizer sees it (letters and digits; "_" separates)
 _WORD = re.compile(r"[^\W_]+")
@@ -166,3 +171,195 @@ def _bounded(body: str, last_term: str) -> str:
     """
     after = r"(?![\w+#])" if last_term[-1:].isalnum() else r"(?!\w)"
     return rf"{body[:1]}(?<!\w[\s\S]){body[1:]}{after}"
+
+
+# --- the search itself: index candidates, then the exact phrase in the real text -------------
+
+#: ids per IN (...) list, below SQLite's variable limit
+ID_CHUNK = 500
+#: list fields searched bullet by bullet
+_BULLET_FIELDS = frozenset(SEARCH_FIELDS) & frozenset(LIST_FIELDS)
+
+
+def search(
+    session: Session,
+    phrase: str,
+    *,
+    field: str | None = None,
+    removed: bool = False,
+    added: bool = False,
+    since: datetime | None = None,
+    words: bool = False,
+) -> list[SearchHit]:
+    """Postings whose text ever contained ``phrase``, one hit per posting and field.
+
+    ``words=True`` asks for all the words in one line in any order instead of the phrase.
+    ``removed``: only hits no longer in the latest version (dropped by a change);
+    ``added``: only hits that were not in the posting's first version (added by a change);
+    ``since`` bounds when that happened (or, with neither, when the posting last had it).
+    Raises storage.search.SearchError for a phrase with nothing to search for.
+    """
+    fields = (field,) if field else SEARCH_FIELDS
+    ids = candidate_ids(session, phrase, field=field, words=words)
+    spans = _phrase_spans(session, ids, fields, PhraseFinder(phrase, words=words))
+    found = [(_hit(span.posting, name, span), span.posting) for (_, name), span in spans.items()]
+    hits = [hit for hit, posting in found if _wanted(hit, posting, removed, added, since)]
+    return sorted(hits, key=lambda hit: (hit.first_at, hit.posting_id, SEARCH_FIELDS.index(hit.field)))
+
+
+#: a candidate row: posting_id, seq, observed_at, next seq, next observed_at, the _Posting
+#: columns after posting_id, then the text fields
+_FIRST_TEXT = 11
+
+
+def _phrase_spans(
+    session: Session, ids: Select, fields: Sequence[str], finder: PhraseFinder
+) -> dict[tuple[int, str], _Span]:
+    """(posting, field) -> first and last version whose text holds the phrase.
+
+    With one field, only the first and last version the index found per posting are read:
+    the phrase cannot be in a version the index did not find, so if both ends hold it they
+    are the answer. A posting whose ends do not (the index matches words, not symbols:
+    "C" for "C++") is read again in full. With every field, one field's ends say nothing of
+    another's, so all found versions are read.
+    """
+    if len(fields) > 1:
+        return _spans(_candidate_rows(session, ids, fields), fields, finder, ends_only=False)[0]
+    spans, unsure = _spans(_candidate_rows(session, ids, fields, ends_only=True), fields, finder, ends_only=True)
+    for chunk in _chunks(sorted(unsure)):
+        rows = _candidate_rows(session, ids, fields, postings=chunk)
+        spans.update(_spans(rows, fields, finder, ends_only=False)[0])
+    return spans
+
+
+def _candidate_rows(
+    session: Session, ids: Select, fields: Sequence[str], *, ends_only: bool = False,
+    postings: Sequence[int] | None = None,
+) -> list[Any]:
+    statement = candidate_select(ids, fields, ends_only=ends_only, postings=postings)
+    return list(session.connection().execute(statement).all())
+
+
+def candidate_select(
+    ids: Select, fields: Sequence[str], *, ends_only: bool = False, postings: Sequence[int] | None = None
+) -> Select:
+    """The versions the index found, by posting then seq, each with its posting and the version after it.
+
+    ``ends_only``: just the first and last of them per posting (window functions);
+    ``postings``: just these postings' versions. Lists come as JSON text (CAST), not decoded:
+    most are ruled out by one regex search. The version after (for "gone since") is a lookup
+    on the (posting_id, seq) unique index. (Public for benchmarks/history.py --explain.)
+    """
+    version, after, found = PostingVersion, aliased(PostingVersion), aliased(PostingVersion)
+    texts = [
+        cast(getattr(version, name), Text).label(name) if name in _BULLET_FIELDS else getattr(version, name)
+        for name in fields
+    ]
+    statement = (
+        select(version.posting_id, version.seq, version.observed_at, after.seq, after.observed_at,
+               Source.name, Posting.company, Posting.title, Posting.url, Posting.latest_seq, Posting.last_seen,
+               *texts)
+        .join(Posting, Posting.id == version.posting_id)
+        .join(Source, Source.id == Posting.source_id)
+        .outerjoin(after, and_(after.posting_id == version.posting_id, after.seq == version.seq + 1))
+        .order_by(version.posting_id, version.seq)
+    )
+    if not ends_only:
+        statement = statement.where(version.id.in_(ids.scalar_subquery()))
+        if postings is not None:
+            statement = statement.where(version.posting_id.in_(list(postings)))
+        return statement
+    ranked = (
+        select(
+            found.id,
+            func.row_number().over(partition_by=found.posting_id, order_by=found.seq).label("head"),
+            func.count().over(partition_by=found.posting_id).label("found"),  # one sort, not two
+        )
+        .where(found.id.in_(ids.scalar_subquery()))
+        .subquery()
+    )
+    return statement.join(ranked, ranked.c.id == version.id).where(
+        or_(ranked.c.head == 1, ranked.c.head == ranked.c.found)
+    )
+
+
+def _spans(
+    rows: Sequence[Any], fields: Sequence[str], finder: PhraseFinder, *, ends_only: bool
+) -> tuple[dict[tuple[int, str], _Span], set[int]]:
+    """Spans from candidate rows, checking only from each end inwards (the versions between
+    the first and the last that hold the phrase do not change the answer); and, with
+    ``ends_only``, the postings whose end rows did not both hold it (to read in full)."""
+    spans: dict[tuple[int, str], _Span] = {}
+    unsure: set[int] = set()
+    for posting_id, group in groupby(rows, key=itemgetter(0)):
+        versions = list(group)
+        posting = _Posting(posting_id, *versions[0][5:_FIRST_TEXT])
+        for index, name in enumerate(fields, start=_FIRST_TEXT):
+            bullets = name in _BULLET_FIELDS
+            first = next((row for row in versions if finder.first_line(row[index], bullets) is not None), None)
+            if first is None:
+                unsure.add(posting_id)
+                continue
+            for last in reversed(versions):  # reaches ``first`` at worst, which matches
+                line = finder.first_line(last[index], bullets)
+                if line is not None:
+                    break
+            if ends_only and (first is not versions[0] or last is not versions[-1]):
+                unsure.add(posting_id)
+                continue
+            spans[(posting_id, name)] = _Span(posting, first[1], first[2], last[1], last[2], last[3], last[4],
+                                              line or "")
+    return spans, unsure
+
+
+class _Posting(NamedTuple):
+    id: int
+    source: str
+    company: str | None
+    title: str
+    url: str
+    latest_seq: int
+    last_seen: datetime
+
+
+class _Span(NamedTuple):
+    posting: _Posting
+    first_seq: int
+    first_at: datetime
+    last_seq: int
+    last_at: datetime
+    next_seq: int | None
+    next_at: datetime | None
+    text: str
+
+
+def _hit(posting: _Posting, name: str, span: _Span) -> SearchHit:
+    present = span.last_seq >= posting.latest_seq
+    gone = not present and span.next_seq is not None
+    return SearchHit(
+        posting_id=posting.id, source=posting.source, company=posting.company, title=posting.title,
+        url=posting.url, field=name, first_seq=span.first_seq, first_at=aware(span.first_at),
+        last_seq=span.last_seq, last_at=aware(span.last_at), present=present,
+        removed_seq=span.next_seq if gone else None,
+        removed_at=aware(span.next_at) if gone and span.next_at is not None else None, text=span.text,
+    )
+
+
+def _wanted(hit: SearchHit, posting: _Posting, removed: bool, added: bool, since: datetime | None) -> bool:
+    if removed and hit.present:
+        return False
+    if added and hit.first_seq <= 1:
+        return False
+    if since is None:
+        return True
+    since = aware(since)
+    if removed:
+        return hit.removed_at is not None and hit.removed_at >= since
+    if added:
+        return hit.first_at >= since
+    return (hit.removed_at or aware(posting.last_seen)) >= since
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start:start + ID_CHUNK]

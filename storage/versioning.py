@@ -306,3 +306,12 @@ def finish_run(
             reopened=counts.reopened, unchanged=counts.unchanged,
         )
     )
+
+
+def runs_of(session: Session, run_id: str) -> list[tuple[CrawlRun, str]]:
+    """Every source's crawl_runs row of one crawl, with the source's name, by name."""
+    rows = session.execute(
+        select(CrawlRun, Source.name).join(Source, Source.id == CrawlRun.source_id)
+        .where(CrawlRun.run_id == run_id).order_by(Source.name)
+    ).tuples()
+    return list(rows)

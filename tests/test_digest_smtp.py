@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobtrail.crawler.cli import main
-from jobtrail.pipelines.alerts.collect import ChangeView, DigestData, PostingView
 from jobtrail.pipelines.alerts.outbox import deliver_pending
 from jobtrail.pipelines.alerts.render import render_digest
+from jobtrail.storage.digest_data import ChangeView, DigestData, PostingView
 from jobtrail.storage.models import CrawlRun
 from tests.alert_helpers import NEW, OLD, ensure_source, mailbox, make_config, parts, record_changes
 

@@ -1,4 +1,4 @@
-"""jobtrail.storage.queries on SQLite and PostgreSQL: history, show --at, changes, lookups, export round trip."""
+"""storage.history and storage.export on SQLite and PostgreSQL: history, show --at, changes, export."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from jobtrail.crawler.cli.history import VERSION_COLUMNS, export_versions
 from jobtrail.crawler.cli.output import read_csv, write_csv, write_jsonl
 from jobtrail.pipelines.diff import diff_postings
-from jobtrail.storage import queries
+from jobtrail.storage import export as storage_export
+from jobtrail.storage import history
 from jobtrail.storage.records import ChangeRecord, VersionRecord
 from tests.factories import T0, add_posting, add_source, build_history
 
@@ -25,8 +26,8 @@ def ids(sessions: sessionmaker[Session]) -> dict[str, int]:
 
 def test_history_is_oldest_first_with_stored_diffs_and_follows_reposts(sessions, ids) -> None:
     with sessions() as session:
-        found = queries.history(session, ids["backend2"], diff=diff_postings)
-        alone = queries.history(session, ids["backend2"], follow_reposts=False)
+        found = history.history(session, ids["backend2"], diff=diff_postings)
+        alone = history.history(session, ids["backend2"], follow_reposts=False)
     assert [(v.posting_id, v.seq) for v in found] == [
         (ids["backend"], 1), (ids["backend"], 2), (ids["backend"], 3), (ids["backend2"], 1)
     ]
@@ -39,8 +40,8 @@ def test_history_is_oldest_first_with_stored_diffs_and_follows_reposts(sessions,
 
 def test_history_from_the_old_posting_reaches_the_repost(sessions, ids) -> None:
     with sessions() as session:
-        assert queries.repost_chain(session, ids["backend"]) == [ids["backend"], ids["backend2"]]
-        assert queries.repost_chain(session, ids["data"]) == [ids["data"]]
+        assert history.repost_chain(session, ids["backend"]) == [ids["backend"], ids["backend2"]]
+        assert history.repost_chain(session, ids["data"]) == [ids["data"]]
 
 
 @pytest.mark.parametrize(
@@ -56,13 +57,13 @@ def test_history_from_the_old_posting_reaches_the_repost(sessions, ids) -> None:
 )
 def test_version_at(sessions, ids, at, seq) -> None:
     with sessions() as session:
-        version = queries.version_at(session, ids["backend"], at)
+        version = history.version_at(session, ids["backend"], at)
     assert (version.seq if version else None) == seq
 
 
 def test_versions_in_the_order_asked_and_missing_left_out(sessions, ids) -> None:
     with sessions() as session:
-        found = queries.versions(session, ids["backend"], [3, 1, 9])
+        found = history.versions(session, ids["backend"], [3, 1, 9])
     assert [v.seq for v in found] == [3, 1]
     assert found[1].requirements == ["Solid knowledge of OCaml with some C++", "A degree in Computer Science"]
 
@@ -82,13 +83,13 @@ def test_versions_in_the_order_asked_and_missing_left_out(sessions, ids) -> None
 def test_changes_since(sessions, ids, since_days, options, expected) -> None:
     names = {posting_id: key for key, posting_id in ids.items()}
     with sessions() as session:
-        found = queries.changes_since(session, T0 + timedelta(days=since_days), **options)
+        found = history.changes_since(session, T0 + timedelta(days=since_days), **options)
     assert [(names[c.posting_id], c.kind) for c in found] == expected
 
 
 def test_change_record_carries_the_diff_and_versions(sessions, ids) -> None:
     with sessions() as session:
-        [change] = queries.changes_since(session, T0 + timedelta(days=7), kinds=["changed"])[:1]
+        [change] = history.changes_since(session, T0 + timedelta(days=7), kinds=["changed"])[:1]
     assert (change.from_seq, change.to_seq, change.at) == (1, 2, T0 + timedelta(days=7))
     assert list(change.summary()) == ["posting_id", "source", "company", "title", "url", "kind", "at", "fields"]
     assert change.fields["related_jobs"]["added"] == [{"title": "Data Engineer", "url": "https://jobs.example.com/9"}]
@@ -108,8 +109,8 @@ def test_change_record_carries_the_diff_and_versions(sessions, ids) -> None:
 def test_find_postings(sessions, ids, query, company, expected) -> None:
     names = {posting_id: key for key, posting_id in ids.items()}
     with sessions() as session:
-        assert [names[p.id] for p in queries.find_postings(session, query, company)] == expected
-        assert [p.id for p in queries.find_postings(session, str(ids["data"]))] == [ids["data"]]
+        assert [names[p.id] for p in history.find_postings(session, query, company)] == expected
+        assert [p.id for p in history.find_postings(session, str(ids["data"]))] == [ids["data"]]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
@@ -117,7 +118,7 @@ def test_find_postings(sessions, ids, query, company, expected) -> None:
                                                       ("export_changes", ChangeRecord)])
 def test_export_round_trip(sessions, ids, fmt, export, record_type) -> None:
     with sessions() as session:
-        records = list(getattr(queries, export)(session))
+        records = list(getattr(storage_export, export)(session))
     rows = [record.to_dict() for record in records]
     out = io.StringIO()
     if fmt == "csv":
@@ -147,7 +148,7 @@ def test_fast_export_writes_what_the_records_would(sessions, ids, fmt) -> None:
                     external_id="odd")
     with sessions() as session:
         records = [{name: record.to_dict()[name] for name in VERSION_COLUMNS}
-                   for record in queries.export_versions(session)]
+                   for record in storage_export.export_versions(session)]
         fast, slow = io.StringIO(), io.StringIO()
         count = export_versions(session, fmt, fast)
     if fmt == "csv":

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jobtrail.storage import queries
+from jobtrail.storage import history
 from jobtrail.storage.models import Posting, Source
 from jobtrail.storage.reposts import link_reposts, normalize_title
 from tests.factories import T0, add_posting, add_source
@@ -60,7 +60,7 @@ def test_sweep_links_once_the_old_posting_has_closed(sessions) -> None:
         assert link_reposts(session, source_id, None, 30, now=T0 + timedelta(days=10)) == 1
         assert link_reposts(session, source_id, None, 30, now=T0 + timedelta(days=10)) == 0  # idempotent
     with sessions() as session:
-        assert queries.repost_chain(session, old_id) == [old_id, new_id]
+        assert history.repost_chain(session, old_id) == [old_id, new_id]
 
 
 def test_a_closed_posting_is_continued_once(sessions) -> None:

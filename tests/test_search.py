@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from jobtrail.storage import queries
+from jobtrail.storage import search
 from jobtrail.storage.models import Posting, PostingVersion
 from jobtrail.storage.search import PhraseFinder, SearchError, fts5_query, matcher
 from tests.factories import T0, add_posting, add_source, build_history
@@ -50,14 +50,14 @@ def ids(sessions: sessionmaker[Session]) -> dict[str, int]:
 def test_search_semantics(sessions, ids, phrase, options, expected) -> None:
     names = {posting_id: key for key, posting_id in ids.items()}
     with sessions() as session:
-        hits = queries.search(session, phrase, **options)
+        hits = search.search(session, phrase, **options)
     assert {(names[hit.posting_id], hit.field) for hit in hits} == expected
 
 
 def test_hit_says_when_a_phrase_appeared_and_disappeared(sessions, ids) -> None:
     with sessions() as session:
-        added = {h.posting_id: h for h in queries.search(session, "D or C++")}[ids["backend"]]
-        [gone] = queries.search(session, "degree", field="requirements", removed=True)
+        added = {h.posting_id: h for h in search.search(session, "D or C++")}[ids["backend"]]
+        [gone] = search.search(session, "degree", field="requirements", removed=True)
     assert (added.first_seq, added.first_at, added.present) == (2, T0 + timedelta(days=7), True)
     assert added.text == "Knowledge of D or C++ is a plus"
     assert (gone.first_seq, gone.last_seq, gone.present) == (1, 2, False)
@@ -69,23 +69,23 @@ def test_index_follows_updates_and_deletes(sessions, ids) -> None:
         session.execute(update(PostingVersion).where(PostingVersion.posting_id == ids["data"])
                         .values(requirements=["Rust in production"]))
     with sessions() as session:
-        assert {h.posting_id for h in queries.search(session, "rust in production")} == {ids["data"]}
-        assert queries.search(session, "C experience") == []
+        assert {h.posting_id for h in search.search(session, "rust in production")} == {ids["data"]}
+        assert search.search(session, "C experience") == []
     with sessions.begin() as session:
         session.execute(delete(Posting).where(Posting.id == ids["data"]))
     with sessions() as session:
-        assert queries.search(session, "rust in production") == []
+        assert search.search(session, "rust in production") == []
 
 
 @pytest.mark.parametrize("phrase", ["++", "  ", "\"*\""])
 def test_nothing_to_search_is_a_clear_error(sessions, phrase) -> None:
     with sessions() as session, pytest.raises(SearchError, match="nothing to search"):
-        queries.search(session, phrase)
+        search.search(session, phrase)
 
 
 def test_unknown_field_is_a_clear_error(sessions) -> None:
     with sessions() as session, pytest.raises(SearchError, match="unknown field"):
-        queries.search(session, "x", field="salary")
+        search.search(session, "x", field="salary")
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_span_found_between_versions_the_index_only_seems_to_match(sessions, fie
             {"requirements": ["Some C++"]}, {"requirements": ["Rust"]},
         ])
     with sessions() as session:
-        [hit] = queries.search(session, "C", field=field)
+        [hit] = search.search(session, "C", field=field)
     assert (hit.posting_id, hit.field, hit.first_seq, hit.last_seq, hit.text) == (
         posting.id, "requirements", 2, 2, "C experience")
     assert (hit.present, hit.removed_seq, hit.removed_at) == (False, 3, T0 + timedelta(days=14))

@@ -171,8 +171,8 @@ def deliveries_command(obj: CliContext, show_all: bool, retry: tuple[str, ...], 
       jobtrail deliveries --retry all        # re-queue failed ones for the next run
       jobtrail deliveries --json
     """
-    from jobtrail.pipelines.alerts import collect
     from jobtrail.pipelines.alerts.outbox import retry_failed
+    from jobtrail.storage import outbox
 
     sessions = obj.sessions()
     if retry:
@@ -181,7 +181,7 @@ def deliveries_command(obj: CliContext, show_all: bool, retry: tuple[str, ...], 
         return
     statuses = ("pending", "sending", "failed", "sent") if show_all else ("pending", "sending", "failed")
     with sessions() as session:
-        rows = collect.deliveries(session, statuses)
+        rows = outbox.list_deliveries(session, statuses)
     if as_json:
         click.echo(json.dumps([asdict(row) for row in rows], indent=2, default=fmt.json_default))
         return

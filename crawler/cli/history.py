@@ -1,6 +1,6 @@
 """History commands: changes, history, diff, search, show, export.
 
-Each parses options, calls one function of storage.queries, and prints the records it
+Each parses options, calls one function of storage.history, .search or .export, and prints the records it
 returns (terminal, or stable ``--json``); crawler.cli.output does the formatting.
 """
 
@@ -40,10 +40,11 @@ from jobtrail.storage.records import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from jobtrail.storage import queries, search
+    from jobtrail.storage import export, history, search
     from jobtrail.storage import sources as stored_sources
 else:  # SQLAlchemy loads when a command reads the database, not for --help
-    queries = lazy_module("jobtrail.storage.queries")
+    export = lazy_module("jobtrail.storage.export")
+    history = lazy_module("jobtrail.storage.history")
     search = lazy_module("jobtrail.storage.search")
     stored_sources = lazy_module("jobtrail.storage.sources")
 
@@ -102,7 +103,7 @@ def _changes(session: Session, start: Any, source: str | None, company: str | No
         known = stored_sources.source_names(session)
         if source not in known:  # "No changes" would hide a typo
             raise click.UsageError(f"no source named {source!r} (known: {', '.join(known) or 'none'})")
-    return queries.changes_since(session, start, source=source, company=company, kinds=kinds)
+    return history.changes_since(session, start, source=source, company=company, kinds=kinds)
 
 
 def change_lines(change: ChangeRecord, style: Style) -> list[str]:
@@ -141,16 +142,16 @@ def history_command(obj: CliContext, query: str, company: str | None, as_json: b
 
 
 def _history_of(session: Session, query: str, company: str | None) -> tuple[PostingRecord, list[VersionRecord]]:
-    matches = queries.find_postings(session, query, company)
+    matches = history.find_postings(session, query, company)
     if not matches:
         raise click.ClickException(f"no posting matches {query!r}" + (f" at {company}" if company else ""))
-    chains = {tuple(queries.repost_chain(session, match.id)) for match in matches[:20]}
+    chains = {tuple(history.repost_chain(session, match.id)) for match in matches[:20]}
     if len(matches) > 20 or len(chains) > 1:
         listed = "\n".join(f"  {_label(m.title, m.company, m.source, m.id)}  {m.url}" for m in matches[:20])
         raise click.ClickException(
             f"{len(matches)} postings match {query!r}; pass one id (or --company):\n{listed}"
         )
-    return matches[0], queries.history(session, matches[0].id, diff=diff_postings)
+    return matches[0], history.history(session, matches[0].id, diff=diff_postings)
 
 
 def _chain(found: list[VersionRecord]) -> list[int]:
@@ -209,14 +210,14 @@ def diff_command(obj: CliContext, posting_id: int, seqs: tuple[int, ...], as_jso
 
 
 def _two_versions(session: Session, posting_id: int, seqs: tuple[int, ...]) -> tuple[VersionRecord, VersionRecord]:
-    posting = queries.get_posting(session, posting_id)
+    posting = history.get_posting(session, posting_id)
     if posting is None:
         raise click.ClickException(f"no posting #{posting_id}")
     if not seqs:
         if posting.latest_seq < 2:
             raise click.ClickException(f"posting #{posting_id} has only one version")
         seqs = (posting.latest_seq - 1, posting.latest_seq)
-    found = queries.versions(session, posting_id, list(seqs))
+    found = history.versions(session, posting_id, list(seqs))
     missing = sorted(set(seqs) - {version.seq for version in found})
     if missing:
         raise click.ClickException(
@@ -256,7 +257,7 @@ def search_command(
     """
     start = parse_since(since) if since else None
     try:
-        hits = _read(obj, lambda s: queries.search(
+        hits = _read(obj, lambda s: search.search(
             s, phrase, field=field, removed=change == "removed", added=change == "added", since=start, words=words,
         ))
     except search.SearchError as exc:
@@ -316,7 +317,7 @@ def show_command(obj: CliContext, posting_id: int, at: str | None, as_json: bool
     """
     moment = parse_at(at) if at else None
     version, posting = _read(
-        obj, lambda s: (queries.version_at(s, posting_id, moment), queries.get_posting(s, posting_id))
+        obj, lambda s: (history.version_at(s, posting_id, moment), history.get_posting(s, posting_id))
     )
     if posting is None:
         raise click.ClickException(f"no posting #{posting_id}")
@@ -359,7 +360,7 @@ def show_lines(version: VersionRecord, latest_seq: int, style: Style) -> list[st
 def __getattr__(name: str) -> Any:
     """VERSION_COLUMNS, the columns of `export --versions`, read from storage when first asked for."""
     if name == "VERSION_COLUMNS":
-        return list(queries.EXPORT_VERSION_COLUMNS)
+        return list(export.EXPORT_VERSION_COLUMNS)
     raise AttributeError(name)
 
 
@@ -386,15 +387,15 @@ def export_command(obj: CliContext, fmt: str, what: str) -> None:
         if what == "versions":
             export_versions(session, fmt, sys.stdout)
         else:
-            export_rows(_rows(queries.export_changes(session), CHANGE_COLUMNS), CHANGE_COLUMNS, fmt, sys.stdout)
+            export_rows(_rows(export.export_changes(session), CHANGE_COLUMNS), CHANGE_COLUMNS, fmt, sys.stdout)
 
 
 def export_versions(session: Session, fmt: str, out: Any) -> int:
     """Every version as CSV or JSONL: plain rows with their stored JSON spliced in (2-3x the record path)."""
-    rows = queries.export_version_rows(session)
+    rows = export.export_version_rows(session)
     if fmt == "csv":
-        return write_csv_rows(rows, queries.EXPORT_VERSION_COLUMNS, out)
-    return write_jsonl_rows(rows, queries.EXPORT_VERSION_COLUMNS, queries.EXPORT_JSON_COLUMNS, out)
+        return write_csv_rows(rows, export.EXPORT_VERSION_COLUMNS, out)
+    return write_jsonl_rows(rows, export.EXPORT_VERSION_COLUMNS, export.EXPORT_JSON_COLUMNS, out)
 
 
 def _rows(records: Iterable[VersionRecord | ChangeRecord], columns: list[str]) -> Iterable[dict[str, Any]]:

@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobtrail.crawler.sources.config import Config
-from jobtrail.pipelines.alerts import collect, render, rules, send
+from jobtrail.pipelines.alerts import render, rules, send
 from jobtrail.pipelines.alerts.config import Channel
+from jobtrail.storage import digest_data
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class RenderedDigest:
     postings: int
 
 
-def for_channel(data: collect.DigestData, channel: Channel, config: Config) -> collect.DigestData:
+def for_channel(data: digest_data.DigestData, channel: Channel, config: Config) -> digest_data.DigestData:
     """Only the postings/changes ``channel``'s rules select."""
     tags = {source.name: source.tags for source in config.sources}
     postings = []
@@ -43,14 +44,14 @@ def build(sessions: sessionmaker[Session], config: Config, channels: Sequence[Ch
           since: datetime) -> list[RenderedDigest]:
     """One rendered digest per channel, fitted to the channel's message size."""
     with sessions() as session:
-        data = collect.digest_data(session, collect.change_ids_since(session, since))
+        data = digest_data.digest_data(session, digest_data.change_ids_since(session, since))
     result = []
     for channel in channels:
         selected = for_channel(data, channel, config)
         target = send.build(channel)
         fmt = send.preferred_format(target, channel)
 
-        def attempt(max_postings: int | None, selected: collect.DigestData = selected) -> render.Message:
+        def attempt(max_postings: int | None, selected: digest_data.DigestData = selected) -> render.Message:
             return render.render_digest(selected, max_postings=max_postings)
 
         message = render.fit(attempt, len(selected.postings), send.body_limit(target, channel), fmt)

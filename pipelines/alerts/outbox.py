@@ -22,12 +22,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobtrail.crawler.sources.config import Config
-from jobtrail.pipelines.alerts import collect, render, rules, send
+from jobtrail.pipelines.alerts import render, rules, send
 from jobtrail.pipelines.alerts.config import Channel, load_channels
+from jobtrail.storage import digest_data, outbox
 from jobtrail.storage.models import Change, Delivery
 
 #: called inside the versioning transaction with the changes just written for a source
@@ -75,13 +75,11 @@ def outbox_listener(config: Config) -> ChangeListener | None:
         if any(change.id is None for change in changes):
             session.flush()
         tags = tags_by_source.get(source_name, ())
-        rows = [
-            {"change_id": change.id, "channel": channel.name, "status": "pending", "attempts": 0}
+        outbox.add_deliveries(session, [
+            {"change_id": change.id, "channel": channel.name}
             for change in changes
             for channel in rules.matching_channels(channels, change.kind, change.diff, source_name, tags)
-        ]
-        if rows:
-            session.execute(insert(Delivery), rows)
+        ])
 
     return listener
 
@@ -102,24 +100,15 @@ def backoff(attempts: int) -> timedelta:
 
 def retry_failed(sessions: sessionmaker[Session], ids: Sequence[int] | None = None) -> int:
     """Put failed deliveries back in the queue (all of them, or ``ids``); returns how many."""
-    statement = (
-        update(Delivery).where(Delivery.status == "failed")
-        .values(status="pending", attempts=0, next_attempt_at=None, last_error=None)
-    )
-    if ids:
-        statement = statement.where(Delivery.id.in_(list(ids)))
     with sessions() as session, session.begin():
-        return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        return outbox.retry_failed(session, ids)
 
 
 def _drain(sessions: sessionmaker[Session], channel: Channel, now: datetime) -> ChannelReport:
     report = ChannelReport(channel.name)
     report.failed += _resolve_interrupted(sessions, channel)
     with sessions() as session:
-        pending = list(session.scalars(
-            select(Delivery).where(Delivery.channel == channel.name, Delivery.status == "pending")
-            .order_by(Delivery.id)
-        ))
+        pending = outbox.pending(session, channel.name)
     groups = _groups(sessions, channel, pending)
     for group in groups:
         if not any(_due(row, now) for row in group):
@@ -135,9 +124,7 @@ def _groups(sessions: sessionmaker[Session], channel: Channel, pending: list[Del
     if channel.mode == "digest":
         return [pending]
     with sessions() as session:
-        posting_of = {change_id: posting_id for change_id, posting_id in session.execute(
-            select(Change.id, Change.posting_id).where(Change.id.in_([row.change_id for row in pending]))
-        )}
+        posting_of = outbox.posting_of_changes(session, [row.change_id for row in pending])
     by_posting: dict[int, list[Delivery]] = {}
     for row in pending:
         by_posting.setdefault(posting_of[row.change_id], []).append(row)
@@ -145,7 +132,7 @@ def _groups(sessions: sessionmaker[Session], channel: Channel, pending: list[Del
 
 
 def _due(row: Delivery, now: datetime) -> bool:
-    due_at = collect.aware(row.next_attempt_at)
+    due_at = digest_data.aware(row.next_attempt_at)
     return due_at is None or due_at <= now
 
 
@@ -167,10 +154,10 @@ def _compose(sessions: sessionmaker[Session], channel: Channel, group: list[Deli
     change_ids = [row.change_id for row in group]
     with sessions() as session:
         if channel.mode == "instant":
-            posting = collect.postings_for_changes(session, change_ids)[0]
+            posting = digest_data.postings_for_changes(session, change_ids)[0]
             return render.render_instant(posting), [send.Attachment(f"jobtrail-{posting.posting_id}.json",
                                                                     _structured(posting))]
-        data = collect.digest_data(session, change_ids)
+        data = digest_data.digest_data(session, change_ids)
 
     def attempt(max_postings: int | None) -> render.Message:
         return render.render_digest(data, max_postings=max_postings)
@@ -178,7 +165,7 @@ def _compose(sessions: sessionmaker[Session], channel: Channel, group: list[Deli
     return render.fit(attempt, len(data.postings), limit, fmt), []
 
 
-def _structured(posting: collect.PostingView) -> dict[str, object]:
+def _structured(posting: digest_data.PostingView) -> dict[str, object]:
     """What machines get with an instant message: the posting and each change's diff."""
     return {
         "posting": {"id": posting.posting_id, "source": posting.source, "company": posting.company,
@@ -189,28 +176,17 @@ def _structured(posting: collect.PostingView) -> dict[str, object]:
 
 def _mark_sending(sessions: sessionmaker[Session], ids: list[int]) -> bool:
     with sessions() as session, session.begin():
-        changed = session.execute(
-            update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "pending")
-            .values(status="sending", attempts=Delivery.attempts + 1)
-        ).rowcount  # type: ignore[attr-defined]
-    return bool(changed)
+        return outbox.claim(session, ids)
 
 
 def _record(sessions: sessionmaker[Session], channel: Channel, ids: list[int], result: send.SendResult,
             now: datetime, report: ChannelReport) -> None:
     with sessions() as session, session.begin():
-        rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids), Delivery.status == "sending")))
-        for row in rows:
-            if result.ok:
-                row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
-                report.sent += 1
-            elif row.attempts >= channel.max_attempts:
-                row.status, row.last_error, row.next_attempt_at = "failed", result.error, None
-                report.failed += 1
-            else:
-                row.status, row.last_error = "pending", result.error
-                row.next_attempt_at = now + backoff(row.attempts)
-                report.retrying += 1
+        outcome = outbox.record_result(session, ids, ok=result.ok, error=result.error, now=now,
+                                        max_attempts=channel.max_attempts, backoff=backoff)
+    report.sent += outcome.sent
+    report.retrying += outcome.retrying
+    report.failed += outcome.failed
     if not result.ok and result.error:
         report.errors.append(result.error)
 
@@ -218,10 +194,4 @@ def _record(sessions: sessionmaker[Session], channel: Channel, ids: list[int], r
 def _resolve_interrupted(sessions: sessionmaker[Session], channel: Channel) -> int:
     """Rows left in 'sending' by a crashed run: at most once, so never re-sent automatically."""
     with sessions() as session, session.begin():
-        rows = list(session.scalars(
-            select(Delivery).where(Delivery.channel == channel.name, Delivery.status == "sending")
-        ))
-        for row in rows:
-            row.status, row.next_attempt_at = "failed", None
-            row.last_error = UNCONFIRMED.format(id=row.id)
-    return len(rows)
+        return outbox.fail_interrupted(session, channel.name, UNCONFIRMED)

@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from jobtrail.crawler.items import FIELD_ORDER, TEXT_LIST_FIELDS
 from jobtrail.pipelines import format as fmt
-from jobtrail.pipelines.alerts.collect import ChangeView, DigestData, FailedDelivery, FailedSource, PostingView
+from jobtrail.storage.digest_data import ChangeView, DigestData, FailedDelivery, FailedSource, PostingView
 
 #: most diff lines shown per posting; the rest become "and N more"
 ITEM_CAP = 20

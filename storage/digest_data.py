@@ -1,4 +1,6 @@
-"""Read what a message needs from the database into plain records (render stays pure).
+"""Read what an alert message needs from the database into plain records (render stays pure).
+
+Used by pipelines/alerts (digest, instant messages); all its SQL lives here, in storage.
 
 A digest is postings (each with its changes), plus a footer: sources whose latest crawl
 failed (and for how many runs in a row) and deliveries that failed.
@@ -8,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from jobtrail.storage import records
 from jobtrail.storage.models import Change, Delivery, Posting, PostingVersion, Source
 from jobtrail.storage.sources import source_statuses
 
@@ -67,9 +70,7 @@ class DigestData:
 
 def aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything we store is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
+    return records.aware(moment) if moment is not None else None
 
 
 def postings_for_changes(session: Session, change_ids: Iterable[int]) -> list[PostingView]:
@@ -136,32 +137,3 @@ def digest_data(session: Session, change_ids: Sequence[int]) -> DigestData:
         failed_sources=failed_sources(session),
         failed_deliveries=failed_deliveries(session),
     )
-
-
-@dataclass(frozen=True)
-class DeliveryRow:
-    id: int
-    channel: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime | None
-    sent_at: datetime | None
-    last_error: str | None
-    change_id: int
-    change_kind: str
-    title: str
-    company: str | None
-
-
-def deliveries(session: Session, statuses: Sequence[str]) -> list[DeliveryRow]:
-    """Outbox rows in ``statuses``, oldest first, with the posting they are about."""
-    rows = session.execute(
-        select(Delivery, Change.kind, Posting.title, Posting.company)
-        .join(Change, Change.id == Delivery.change_id).join(Posting, Posting.id == Change.posting_id)
-        .where(Delivery.status.in_(list(statuses))).order_by(Delivery.id)
-    ).all()
-    return [
-        DeliveryRow(d.id, d.channel, d.status, d.attempts, aware(d.next_attempt_at), aware(d.sent_at),
-                    d.last_error, d.change_id, kind, title, company)
-        for d, kind, title, company in rows
-    ]
