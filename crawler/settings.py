@@ -30,6 +30,12 @@ JOBTRAIL_RUN_ID = ""
 JOBTRAIL_SKIP_UNCHANGED = True
 #: only crawl these source names (comma-separated); empty means all
 JOBTRAIL_SOURCES = ""
+#: `jobtrail serve`: address to bind (loopback; any other needs --public)
+JOBTRAIL_WEB_HOST = "127.0.0.1"
+#: `jobtrail serve`: changes, search hits and feed entries per page
+JOBTRAIL_WEB_PAGE_SIZE = 50
+#: `jobtrail serve`: TCP port (0 picks a free one and prints it)
+JOBTRAIL_WEB_PORT = 8080
 
 # --- Scrapy: a polite monitor -----------------------------------------------------------
 USER_AGENT = f"jobtrail/0.1 (+{JOBTRAIL_CONTACT_URL})"

@@ -141,6 +141,26 @@ def open_database(url: str, *, migrate: bool = True) -> tuple[Engine, sessionmak
     return engine, sessionmaker(engine, expire_on_commit=False)
 
 
+def open_read_only(url: str) -> tuple[Engine, sessionmaker[Session]]:
+    """Engine + sessions that cannot write, for `jobtrail serve`: SQLite connections are
+    ``query_only``, PostgreSQL sessions default to read-only transactions. The schema is
+    brought up to date first (through a normal engine, disposed)."""
+    open_database(url)[0].dispose()
+    engine = create_db_engine(url)
+    event.listen(engine, "connect", _read_only)
+    return engine, sessionmaker(engine, expire_on_commit=False)
+
+
+def _read_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor.execute("PRAGMA query_only=ON")
+    else:  # a SET inside the driver's implicit transaction must be committed to stick
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        dbapi_connection.commit()
+    cursor.close()
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One session, one transaction: committed on success, rolled back on any error."""

@@ -6,6 +6,7 @@ Nothing heavy is imported here (SQLAlchemy, Alembic, Scrapy load on first use), 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +19,8 @@ from jobtrail.crawler.sources import Config, ConfigError, load_config, resolve_d
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    Database = tuple[Engine, sessionmaker[Session]]
 
 #: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
 EXIT_LOCKED = 75
@@ -63,20 +66,32 @@ class CliContext:
         Only commands that write (crawl, run) pass ``create``: a read command run in the
         wrong folder says where it looked instead of leaving an empty jobtrail.db behind.
         """
-        from jobtrail.storage.db import mask_url, open_database
+        from jobtrail.storage.db import open_database
 
         if self._db is None:
             if not create:
                 self._check_exists()
-            try:
-                self._db = open_database(self.database_url)
-            except Exception as exc:  # a DB error message may embed the URL: mask it
-                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise click.ClickException(
-                    f"cannot open database {mask_url(self.database_url)}: "
-                    f"{message.replace(self.database_url, mask_url(self.database_url))}"
-                ) from None
+            self._db = self._open(open_database)
         return self._db[1]
+
+    def read_only_sessions(self) -> sessionmaker[Session]:
+        """Like sessions(), but the connections refuse writes (what `jobtrail serve` reads through)."""
+        from jobtrail.storage.db import open_read_only
+
+        self._check_exists()
+        return self._open(open_read_only)[1]
+
+    def _open(self, opener: Callable[[str], Database]) -> Database:
+        from jobtrail.storage.db import mask_url
+
+        try:
+            return opener(self.database_url)
+        except Exception as exc:  # a DB error message may embed the URL: mask it
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise click.ClickException(
+                f"cannot open database {mask_url(self.database_url)}: "
+                f"{message.replace(self.database_url, mask_url(self.database_url))}"
+            ) from None
 
     def _check_exists(self) -> None:
         path = sqlite_path(self.database_url)

@@ -166,7 +166,7 @@ def fit(render: Callable[[int | None], Message], count: int, limit: int, fmt: st
 
 def posting_block(posting: PostingView, item_cap: int = ITEM_CAP) -> PostingBlock:
     sections = [section for change in posting.changes for section in _change_sections(change)]
-    capped, more = _cap(sections, item_cap)
+    capped, more = cap_sections(sections, item_cap)
     meta = " · ".join(part for part in (fmt.locations(posting.locations), posting.source) if part)
     return PostingBlock(posting.title, safe_href(posting.url), meta, posting.kind, capped, more)
 
@@ -183,10 +183,23 @@ def _change_sections(change: ChangeView) -> list[Section]:
     if kind == "new":
         return [Section("New posting", tuple(Line(PLUS, (("=", item),)) for item in change.requirements))]
     head = [Section(kind.capitalize())] if kind in ("closed", "reopened") else []
-    return head + [
-        Section(LABELS.get(name, name.replace("_", " ").capitalize()), tuple(_field_lines(name, diff[name])))
-        for name in FIELD_ORDER if name in diff
-    ]
+    return head + list(diff_sections(diff))
+
+
+def diff_sections(diff: dict[str, Any]) -> tuple[Section, ...]:
+    """One labelled section of +/−/word-diff lines per changed field, in FIELD_ORDER.
+
+    Shared by the digest, the web pages and the feeds (crawler/web), so a change reads
+    the same everywhere.
+    """
+    return tuple(
+        Section(field_label(name), tuple(_field_lines(name, diff[name]))) for name in FIELD_ORDER if name in diff
+    )
+
+
+def field_label(name: str) -> str:
+    """"nice_to_have" -> "Nice to have"."""
+    return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def _field_lines(name: str, change: dict[str, Any]) -> list[Line]:
@@ -222,7 +235,8 @@ def _compact(words: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
     return runs
 
 
-def _cap(sections: list[Section], cap: int) -> tuple[tuple[Section, ...], int]:
+def cap_sections(sections: Sequence[Section], cap: int) -> tuple[tuple[Section, ...], int]:
+    """At most ``cap`` lines over all sections, and how many were left out ("and N more")."""
     kept: list[Section] = []
     room, more = cap, 0
     for section in sections:
