@@ -95,6 +95,7 @@ def create_app(
     get = ["GET"]
     routes = [
         Route("/", lambda request: RedirectResponse("/changes", status_code=302), methods=get),
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301), methods=get),
         Route("/changes", partial(changes_page, site, render), methods=get),
         Route("/postings/{posting_id:int}", partial(posting_page, site, render), methods=get),
         Route("/postings/{posting_id:int}/compare", partial(compare_page, site, render), methods=get),
