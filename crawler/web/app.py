@@ -30,8 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from jobtrail.crawler.cli.output import parse_since
 from jobtrail.crawler.items import FIELD_ORDER, SEARCH_FIELDS
 from jobtrail.crawler.web import feeds, views
-from jobtrail.pipelines.alerts.render import MINUS, PLUS, safe_href
 from jobtrail.pipelines import format as fmt
+from jobtrail.pipelines.alerts.render import MINUS, PLUS, safe_href
 from jobtrail.pipelines.diff import diff_postings
 from jobtrail.storage import browse, queries
 from jobtrail.storage.search import SearchError

@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jobtrail.crawler.items import FIELD_ORDER, TEXT_LIST_FIELDS
+from jobtrail.crawler.items import FIELD_ORDER, LIST_FIELDS, TEXT_LIST_FIELDS
 from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.alerts.render import ITEM_CAP, Section, cap_sections, diff_sections, field_label, safe_href
 from jobtrail.pipelines.diff import diff_postings
 from jobtrail.storage.records import ChangeRecord, VersionRecord
 
 #: the bullet-list fields of a posting, in reading order
-TEXT_SECTIONS = ("requirements", "nice_to_have", "responsibilities", "benefits")
+TEXT_SECTIONS = LIST_FIELDS
 #: short facts shown above a posting's text
 FACTS = ("locations", "workplace", "employment_type", "department", "salary", "date_posted", "valid_through")
 
