@@ -33,8 +33,8 @@ from jobtrail.crawler.web import feeds, views
 from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.alerts.render import MINUS, PLUS, safe_href
 from jobtrail.pipelines.diff import diff_postings
-from jobtrail.storage import browse, queries
-from jobtrail.storage.search import SearchError
+from jobtrail.storage import browse, history, sources
+from jobtrail.storage.search import SearchError, search
 
 KINDS = ("new", "changed", "closed", "reopened")
 #: no scripts, no frames, no plugins; styles and images only from this server
@@ -111,7 +111,8 @@ def create_app(
     middleware = [Middleware(SecurityHeaders)]
     if allowed_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
-    handlers = {404: partial(_error, render), 400: partial(_error, render), 405: partial(_error, render)}
+    handlers: dict[Any, Any] = {status: partial(_error, render) for status in (400, 404, 405)}
+    handlers[Exception] = partial(_error, render)  # logged by uvicorn; the page names no internals
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
@@ -143,7 +144,7 @@ def _page(templates: Jinja2Templates, request: Request, name: str, status: int =
 
 async def _error(render: Callable[..., Response], request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
-    detail = getattr(exc, "detail", "") or ""
+    detail = exc.detail if isinstance(exc, HTTPException) else "Something went wrong reading the database."
     return render(request, "error.html", status=status, status_code=status, detail=detail)
 
 
@@ -198,13 +199,13 @@ def changes_page(site: Site, render: Callable[..., Response], request: Request) 
 
     def work(session: Session) -> tuple[Any, ...]:
         page = browse.recent_changes(session, filters.storage(site), limit=site.page_size, before=before)
-        return page, browse.source_names(session), browse.companies(session)
+        return page, sources.source_names(session), browse.companies(session)
 
-    page, sources, companies = site.read(work)
+    page, names, companies = site.read(work)
     items = [(change, *views.change_sections(change)) for change in page.changes]
     params = filters.params()
     return render(request, "changes.html", filters=filters, params=params, items=items, page=page,
-                  before=before, sources=sources, companies=companies, tags=sorted(site.tags),
+                  before=before, sources=names, companies=companies, tags=sorted(site.tags),
                   feed_url=_link("/feeds/changes.atom", params))
 
 
@@ -214,10 +215,10 @@ def posting_page(site: Site, render: Callable[..., Response], request: Request) 
     posting_id = request.path_params["posting_id"]
 
     def work(session: Session) -> tuple[Any, ...]:
-        posting = queries.get_posting(session, posting_id)
+        posting = history.get_posting(session, posting_id)
         if posting is None:
             raise HTTPException(404, f"no posting #{posting_id}")
-        found = queries.history(session, posting_id, diff=diff_postings)
+        found = history.history(session, posting_id, diff=diff_postings)
         chain = list(dict.fromkeys(version.posting_id for version in found)) or [posting_id]
         return posting, found, chain, browse.posting_changes(session, chain)
 
@@ -237,12 +238,12 @@ def compare_page(site: Site, render: Callable[..., Response], request: Request) 
     a, b = _seq(request, "a"), _seq(request, "b")
 
     def work(session: Session) -> tuple[Any, ...]:
-        posting = queries.get_posting(session, posting_id)
+        posting = history.get_posting(session, posting_id)
         if posting is None:
             raise HTTPException(404, f"no posting #{posting_id}")
         old_seq = a if a is not None else max(posting.latest_seq - 1, 1)
         new_seq = b if b is not None else posting.latest_seq
-        found = {v.seq: v for v in queries.versions(session, posting_id, [old_seq, new_seq])}
+        found = {v.seq: v for v in history.versions(session, posting_id, [old_seq, new_seq])}
         missing = [seq for seq in (old_seq, new_seq) if seq not in found]
         if missing:
             raise HTTPException(404, f"posting #{posting_id} has versions 1..{posting.latest_seq}; "
@@ -283,9 +284,9 @@ def search_page(site: Site, render: Callable[..., Response], request: Request) -
 
 
 def _search(session: Session, form: Mapping[str, Any]) -> list[Any]:
-    """The same call as `jobtrail search` (storage.queries.search), with the same options."""
+    """The same call as `jobtrail search` (storage.history.search), with the same options."""
     since = parse_since(form["since"]) if form["since"] else None
-    return queries.search(session, form["q"], field=form["field"] if form["field"] in SEARCH_FIELDS else None,
+    return search(session, form["q"], field=form["field"] if form["field"] in SEARCH_FIELDS else None,
                           removed=form["change"] == "removed", added=form["change"] == "added", since=since,
                           words=bool(form["words"]))
 
@@ -293,7 +294,7 @@ def _search(session: Session, form: Mapping[str, Any]) -> list[Any]:
 # --- sources --------------------------------------------------------------------------------
 
 def sources_page(site: Site, render: Callable[..., Response], request: Request) -> Response:
-    statuses = site.read(browse.source_statuses)
+    statuses = site.read(sources.source_statuses)
     tags_of: dict[str, list[str]] = {}
     for tag, names in sorted(site.tags.items()):
         for name in names:
@@ -313,9 +314,9 @@ def feed(site: Site, scope_kind: str, request: Request) -> Response:
 
     def work(session: Session) -> Any:
         if scope_kind == "posting":
-            if queries.get_posting(session, value) is None:
+            if history.get_posting(session, value) is None:
                 raise HTTPException(404, f"no posting #{value}")
-            chain = tuple(queries.repost_chain(session, value))
+            chain = tuple(history.repost_chain(session, value))
             return browse.recent_changes(session, filters.storage(site, chain), limit=site.page_size)
         return browse.recent_changes(session, filters.storage(site, postings), limit=site.page_size)
 

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 
-from jobtrail.pipelines.alerts.collect import ChangeView, PostingView
 from jobtrail.pipelines.alerts.render import diff_sections, render_instant
+from jobtrail.storage.digest_data import ChangeView, PostingView
 from jobtrail.storage.records import ChangeRecord
 
 FORMATS = {"atom": "application/atom+xml; charset=utf-8", "rss": "application/rss+xml; charset=utf-8"}
