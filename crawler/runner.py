@@ -25,7 +25,7 @@ from jobtrail.storage.db import open_database
 @dataclass(frozen=True)
 class SourceResult:
     source: str
-    status: str  # ok | failed
+    status: str  # ok | failed | blocked | suspect (| empty)
     new: int
     changed: int
     closed: int
@@ -34,6 +34,9 @@ class SourceResult:
     pages: int
     error: str | None
     postings_seen: int = 0
+    #: posting requests that got no answer (not seen, not missed), and the reasons
+    unreachable: int = 0
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def read_summary(db_url: str, run_id: str) -> CrawlSummary:
             source=name, status=run.status if run.status != "running" else "failed", new=run.new,
             changed=run.changed, closed=run.closed, reopened=run.reopened, unchanged=run.unchanged,
             pages=run.pages, error=run.error or (None if run.status != "running" else "crawl did not finish"),
-            postings_seen=run.postings_seen,
+            postings_seen=run.postings_seen, unreachable=run.unreachable, note=run.note,
         )
         for run, name in rows
     )

@@ -28,6 +28,11 @@ JOBTRAIL_RUN_ID = ""
 #: send conditional requests and skip extracting bodies unchanged since the last crawl;
 #: false re-extracts every page (the stored states are still kept up to date)
 JOBTRAIL_SKIP_UNCHANGED = True
+#: mass-disappearance guard: a crawl that would count more than this share of a source's open postings
+#: missing, while finding mostly unknown ones, is "suspect" and closes nothing; 1 (or more) turns it off
+JOBTRAIL_SUSPECT_SHARE = 0.5
+#: ... and only when at least this many postings would count missing
+JOBTRAIL_SUSPECT_MIN_MISSES = 3
 #: only crawl these source names (comma-separated); empty means all
 JOBTRAIL_SOURCES = ""
 #: `jobtrail serve`: address to bind (loopback; any other needs --public)

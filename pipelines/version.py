@@ -53,7 +53,8 @@ class SourceState:
 
 class VersionPipeline:
     def __init__(self, crawler: Crawler, db_url: str, run_id: str, batch_size: int, close_after: int,
-                 repost_window_days: int = 30, skip_unchanged: bool = True) -> None:
+                 repost_window_days: int = 30, skip_unchanged: bool = True, suspect_share: float = 0.5,
+                 suspect_min_misses: int = 3) -> None:
         self.crawler = crawler
         self.db_url = db_url
         self.run_id = run_id
@@ -61,6 +62,8 @@ class VersionPipeline:
         self.close_after = close_after
         self.repost_window_days = repost_window_days
         self.skip_unchanged = skip_unchanged
+        self.suspect_share = suspect_share
+        self.suspect_min_misses = suspect_min_misses
         self.engine: Engine | None = None
         self.sessions: sessionmaker[Session] | None = None
         self.states: dict[str, SourceState] = {}
@@ -79,6 +82,8 @@ class VersionPipeline:
             close_after=settings.getint("JOBTRAIL_CLOSE_AFTER_MISSES", 2),
             repost_window_days=settings.getint("JOBTRAIL_REPOST_WINDOW_DAYS", 30),
             skip_unchanged=settings.getbool("JOBTRAIL_SKIP_UNCHANGED", True),
+            suspect_share=settings.getfloat("JOBTRAIL_SUSPECT_SHARE"),
+            suspect_min_misses=settings.getint("JOBTRAIL_SUSPECT_MIN_MISSES"),
         )
 
     def open_spider(self) -> None:
@@ -191,31 +196,73 @@ class VersionPipeline:
 
     def _finish(self, name: str, state: SourceState, progress: Any) -> None:
         assert self.sessions is not None
-        errors = list(progress.errors) + ([state.write_error] if state.write_error else [])
+        fates = progress.fates
         with transaction(self.sessions) as session:
-            if not errors and state.seen == 0:
-                open_before = versioning.open_count(session, state.source_id)
-                if open_before:
-                    errors.append(f"no postings found where {open_before} were open")
-            ok = not errors
-            if ok:
+            status, error = self._verdict(session, state, progress)
+            ok = status == "ok"
+            if ok and not fates.excuse_all:
                 closed = versioning.close_missing(
                     session, source_id=state.source_id, run_id=self.run_id, run_started=state.started_at,
-                    close_after=self.close_after,
+                    close_after=self.close_after, excused=fates.excused_urls(),
                 )
                 state.counts.closed += len(closed)
                 if closed:  # a role that closed now may continue as a posting that appeared earlier
                     link_reposts(session, state.source_id, None, self.repost_window_days)
                 if self.listener and closed:
                     self.listener(session, closed, name)
-            error = _summarize(errors)
             versioning.finish_run(
                 session, state.crawl_run_id, ok=ok, error=error, pages=progress.pages, seen=state.seen,
-                counts=state.counts,
+                counts=state.counts, status=status, unreachable=len(fates.unreachable()), note=fates.summary(),
             )
         if error:
             # the CLI's summary reports it from crawl_runs; `scrapy crawl` users see it here
-            logger.error("source %s failed: %s", name, error, extra={"jobtrail_reported": True})
+            logger.error("source %s %s: %s", name, status, error, extra={"jobtrail_reported": True})
+
+    def _verdict(self, session: Session, state: SourceState, progress: Any) -> tuple[str, str | None]:
+        """The crawl's status word and reason: only an ``ok`` crawl may count misses and close.
+
+        blocked: a wall stood where the listing (or every posting page) should be; failed: an
+        error, or nothing found where postings were open; suspect: see ``mass_disappearance``.
+        """
+        fates = progress.fates
+        blocked = list(progress.blocked) or (list(fates.walls) if fates.all_walled else [])
+        if blocked:
+            return "blocked", _summarize(blocked)
+        errors = list(progress.errors) + ([state.write_error] if state.write_error else [])
+        if not errors and state.seen == 0:
+            open_before = versioning.open_count(session, state.source_id)
+            if open_before:
+                errors.append(f"no postings found where {open_before} were open")
+        if errors:
+            return "failed", _summarize(errors)
+        if fates.excuse_all:
+            return "ok", None
+        outlook = versioning.miss_outlook(
+            session, source_id=state.source_id, run_started=state.started_at, excused=fates.excused_urls())
+        reason = mass_disappearance(
+            would_miss=outlook.would_miss, open_before=outlook.open_before, unknown=outlook.unknown,
+            known=outlook.known, share=self.suspect_share, min_misses=self.suspect_min_misses,
+        )
+        return ("suspect", reason) if reason else ("ok", None)
+
+
+def mass_disappearance(*, would_miss: int, open_before: int, unknown: int, known: int, share: float,
+                       min_misses: int) -> str | None:
+    """Why a successful-looking crawl must not judge, or None.
+
+    A crawl that would count more than ``share`` of the open postings (and at least
+    ``min_misses``) missing while what it found is mostly unknown is far more often a wall,
+    a redesign or a broken listing than a company closing half its roles at once. Such a
+    crawl is ``suspect``: it counts no misses and closes nothing. A real mass closure (the
+    remaining postings known) is not suspect. "Unknown" means first seen since the source's last
+    ok crawl, so a wall stored as a posting by a suspect crawl stays unknown to the next ones;
+    after a real redesign that replaced every id the source stays suspect (exit 1) until
+    someone looks and runs it once with ``jobtrail_suspect_share = 1``, which also turns the guard off.
+    """
+    if would_miss < max(min_misses, 1) or would_miss <= share * open_before or unknown <= known:
+        return None
+    return (f"would count {would_miss} of {open_before} open postings missing while {unknown} of "
+            f"{unknown + known} postings found are unknown (a wall, a redesign or a wrong page?); nothing closed")
 
 
 def _usable(

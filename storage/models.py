@@ -56,7 +56,8 @@ class CrawlRun(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(10), default="running")  # running|ok|failed
+    #: running | ok | failed | empty | blocked (a wall) | suspect (mass disappearance, nothing closed)
+    status: Mapped[str] = mapped_column(String(10), default="running")
     pages: Mapped[int] = mapped_column(Integer, default=0)
     postings_seen: Mapped[int] = mapped_column(Integer, default=0)
     new: Mapped[int] = mapped_column(Integer, default=0)
@@ -65,6 +66,9 @@ class CrawlRun(Base):
     reopened: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    #: posting requests that got no answer (not seen, not missed), and why
+    unreachable: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    note: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_crawl_runs_source_started", "source_id", "started_at"),)
 
 
@@ -152,6 +156,8 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: identity of the message this row went out in (Message-ID / Idempotency-Key), set when sending
+    message_key: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         UniqueConstraint("change_id", "channel", name="uq_deliveries_change_channel"),
         Index("ix_deliveries_status", "status", "channel"),

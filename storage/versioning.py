@@ -7,7 +7,7 @@ caller preloads ``known`` once per source; no query runs per posting.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -254,15 +254,54 @@ def _record_of(version: PostingVersion) -> dict[str, Any]:
     return {name: getattr(version, name) for name in VERSION_FIELDS}
 
 
+def _unseen(source_id: int, run_started: datetime, excused: Collection[str]) -> list[Any]:
+    """Open postings of the source not seen since ``run_started``, except those whose URL is excused
+    (their page could not be reached this crawl: not seen, not missed)."""
+    where = [Posting.source_id == source_id, Posting.status == "open", Posting.last_seen < run_started]
+    if excused:
+        where.append(Posting.url.not_in(sorted(excused)))
+    return where
+
+
+@dataclass(frozen=True)
+class MissOutlook:
+    """What the mass-disappearance guard weighs before any miss is counted."""
+
+    would_miss: int  # open postings this crawl would count missing
+    open_before: int  # postings open before this crawl started
+    unknown: int  # found this crawl, first seen after the source's last ok crawl
+    known: int  # found this crawl, known before it
+
+
+def miss_outlook(session: Session, *, source_id: int, run_started: datetime,
+                 excused: Collection[str] = ()) -> MissOutlook:
+    """Counted in SQL. "Unknown" reaches back to the last ok crawl: what a suspect crawl stored
+    stays unknown to the crawls after it, so a wall stored as a "posting" cannot turn known."""
+    def count(*where: Any) -> int:
+        return session.scalar(select(func.count()).select_from(Posting).where(*where)) or 0
+
+    last_ok = session.scalar(select(func.max(CrawlRun.started_at)).where(
+        CrawlRun.source_id == source_id, CrawlRun.status == "ok", CrawlRun.started_at < run_started))
+    seen = [Posting.source_id == source_id, Posting.last_seen >= run_started]
+    unknown = count(*seen, Posting.first_seen >= (last_ok or run_started))
+    return MissOutlook(
+        would_miss=count(*_unseen(source_id, run_started, excused)),
+        open_before=count(Posting.source_id == source_id, Posting.status == "open", Posting.first_seen < run_started),
+        unknown=unknown,
+        known=count(*seen) - unknown,
+    )
+
+
 def close_missing(
     session: Session, *, source_id: int, run_id: str, run_started: datetime, close_after: int,
-    now: datetime | None = None,
+    now: datetime | None = None, excused: Collection[str] = (),
 ) -> list[Change]:
-    """After a successful crawl: count a miss for every open posting not seen; close the persistent ones."""
+    """After a successful crawl: count a miss for every open posting not seen (``excused`` URLs
+    aside); close the persistent ones."""
     now = now or utcnow()
     session.execute(
         update(Posting)
-        .where(Posting.source_id == source_id, Posting.status == "open", Posting.last_seen < run_started)
+        .where(*_unseen(source_id, run_started, excused))
         .values(missed_runs=Posting.missed_runs + 1)
         .execution_options(synchronize_session=False)
     )
@@ -297,11 +336,13 @@ def open_count(session: Session, source_id: int) -> int:
 
 def finish_run(
     session: Session, crawl_run_id: int, *, ok: bool, error: str | None, pages: int, seen: int, counts: Counts,
-    now: datetime | None = None,
+    now: datetime | None = None, status: str | None = None, unreachable: int = 0, note: str | None = None,
 ) -> None:
+    """Record the verdict; ``status`` (blocked, suspect...) overrides the plain ok/failed."""
     session.execute(
         update(CrawlRun).where(CrawlRun.id == crawl_run_id).values(
-            finished_at=now or utcnow(), status="ok" if ok else "failed", error=error, pages=pages,
+            finished_at=now or utcnow(), status=status or ("ok" if ok else "failed"), error=error, pages=pages,
+            unreachable=unreachable, note=note,
             postings_seen=seen, new=counts.new, changed=counts.changed, closed=counts.closed,
             reopened=counts.reopened, unchanged=counts.unchanged,
         )

@@ -8,6 +8,7 @@ validators, and records every request it saw.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ class Route:
     content_type: str = "text/html; charset=utf-8"
     delay: float = 0.0  # seconds to wait before answering (a slow site)
     gate: threading.Event | None = None  # when set: answer only once the test opens it (max 60 s)
+    abort: bool = False  # close the connection without answering (a download error)
 
 
 @dataclass
@@ -53,9 +55,9 @@ class MockServer:
 
     def set(self, path: str, body: bytes | str, status: int = 200, content_type: str | None = None,
             headers: dict[str, str] | None = None, delay: float = 0.0,
-            gate: threading.Event | None = None) -> None:
+            gate: threading.Event | None = None, abort: bool = False) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        route = Route(body=data, status=status, headers=dict(headers or {}), delay=delay, gate=gate)
+        route = Route(body=data, status=status, headers=dict(headers or {}), delay=delay, gate=gate, abort=abort)
         if content_type:
             route.content_type = content_type
         with self._lock:
@@ -111,6 +113,10 @@ def _handler_for(server: MockServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(route.delay)
             if route.gate is not None:
                 route.gate.wait(60)
+            if route.abort:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             if route.status == 200 and _not_modified(self.headers, route.headers):
                 self.send_response(304)
                 for name, value in route.headers.items():

@@ -112,6 +112,8 @@ def print_summary(summary: CrawlSummary, *, quiet: bool = False) -> None:
                 f"{result.source:<24} {result.status:<7} {result.new:>5} {result.changed:>7} {result.closed:>6} "
                 f"{result.unchanged:>9}" + (f"  (+{result.reopened} reopened)" if result.reopened else "")
             )
+            if result.note:
+                click.echo(f"{'':<24} {result.note}")
     for line in problem_lines(summary):
         click.echo(line, err=True)
 

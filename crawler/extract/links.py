@@ -100,6 +100,11 @@ def looks_like_posting(url: str, text: str, page_url: str) -> bool:
     return _job_path(path) and _title_like(text)
 
 
+def same_site(url: str, other: str) -> bool:
+    """Both URLs on one site (www. and subdomains count as the same site)."""
+    return _same_site(urlsplit(url).hostname or "", urlsplit(other).hostname or "")
+
+
 def _same_site(host: str, other: str) -> bool:
     host, other = host.lower().removeprefix("www."), other.lower().removeprefix("www.")
     return host == other or host.endswith("." + other) or other.endswith("." + host)

@@ -2,8 +2,9 @@
 
 It asks each source's kind what to fetch, hands every response back to the kind, and
 yields the postings. It also keeps, per source, what the versioning pipeline needs to
-judge the crawl (pages fetched, postings yielded, the first error), because a source
-that failed must close nothing.
+judge the crawl (pages fetched, postings yielded, the first error, walls met, and the fate
+of every posting request), because a source that failed or was blocked must close nothing
+and a posting whose page could not be reached must not count missing.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.encoding import html_to_unicode
 
 from jobtrail.crawler.conditional import (
     STATE_KEY,
@@ -28,6 +32,9 @@ from jobtrail.crawler.conditional import (
     response_validators,
 )
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed, SourceKind
+from jobtrail.crawler.extract.links import same_site
+from jobtrail.crawler.extract.walls import Wall, detect_wall
+from jobtrail.crawler.fates import POSTING_ROLES, Fates
 from jobtrail.crawler.items import Posting
 from jobtrail.crawler.sources import Config, ConfigError, SourceConfig, load_config
 from jobtrail.crawler.sources.registry import resolve_kind
@@ -43,13 +50,19 @@ class SourceProgress:
     pages: int = 0
     postings: int = 0
     errors: list[str] = field(default_factory=list)
+    #: walls (bot challenge, login, consent...) met where a listing or API answer should be
+    blocked: list[str] = field(default_factory=list)
+    fates: Fates = field(default_factory=Fates)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.blocked
 
     def fail(self, message: str) -> None:
         self.errors.append(message)
+
+    def block(self, message: str) -> None:
+        self.blocked.append(message)
 
 
 class CareersSpider(scrapy.Spider):
@@ -75,6 +88,7 @@ class CareersSpider(scrapy.Spider):
         if isinstance(only, str):
             only = [name.strip() for name in only.split(",") if name.strip()]
         spider = super().from_crawler(crawler, *args, only=only, **kwargs)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -117,6 +131,9 @@ class CareersSpider(scrapy.Spider):
         progress = self.progress[response.meta["source"]]
         progress.pages += 1
         url = response.meta.get(STATE_KEY, response.url)
+        if not self._reachable(progress, response):
+            return
+        progress.fates.reach(url)
         stored = self.recheck.get(progress.source.name, url)
         if response.status == 304:
             yield from self._not_modified(progress, url, stored)
@@ -140,11 +157,51 @@ class CareersSpider(scrapy.Spider):
         elif stored is not None:
             yield Forgotten(progress.source.name, url)
 
-    def _extract(self, progress: SourceProgress, response: Response) -> Parsed | None:
-        """The kind's reading of the page; None (and the source failed) when it cannot be read."""
-        self.logger.debug("extracting %s", response.url)
-        self.crawler.stats.inc_value("jobtrail/pages_extracted")
-        page = Page(
+    def _reachable(self, progress: SourceProgress, response: Response) -> bool:
+        """False when the answer is not the page asked for: a wall, or a posting sent off-site.
+
+        A wall where a listing or API answer should be blocks the source (nothing from it is
+        stored, nothing closes); on a posting page it makes that posting unreachable.
+        """
+        role = response.meta["role"]
+        wall = wall_of(response)
+        origin = (response.meta.get("redirect_urls") or [response.url])[0]
+        offsite = not same_site(origin, response.url)
+        if role in POSTING_ROLES and (wall or offsite):
+            host = response.url.split("/")[2] if "://" in response.url else response.url
+            reason = f"redirected off-site to {host}" if offsite else "met a wall"
+            reason += f" ({wall.kind})" if wall else ""
+            if wall:
+                progress.fates.walls.append(f"{wall.reason} at {response.url}")
+            self._lose(progress, response.request or response, reason)  # type: ignore[arg-type]
+            return False
+        if wall:
+            progress.block(f"{wall.reason} at {response.url}")
+            return False
+        return True
+
+    def _lose(self, progress: SourceProgress, request: Request, reason: str) -> None:
+        """A request that will not be answered: its posting is unreachable, or the source failed."""
+        role = request.meta.get("role", "")
+        original = request.meta.get(STATE_KEY, request.url)
+        self.crawler.stats.inc_value(f"jobtrail/unreachable/{role}")
+        if role in POSTING_ROLES:
+            self.logger.info("posting unreachable (%s): %s", reason, original)
+            progress.fates.lose(original, role, reason)
+        else:
+            progress.fail(f"{reason} at {original}")
+
+    def on_dropped(self, request: Request, spider: scrapy.Spider | None = None) -> None:
+        """Scrapy dropped a request without an errback (duplicate filter). Harmless for a URL asked for
+        twice; but the next hop of a redirect chain dropped this way means the page was never reached."""
+        progress = self.progress.get(request.meta.get("source", ""))
+        hops = request.meta.get("redirect_urls")
+        if progress is None or not hops:
+            return
+        self._lose(progress, request, "redirect loop" if request.url in hops else "redirect to an already fetched page")
+
+    def _page(self, response: Response) -> Page:
+        return Page(
             url=response.url,
             body=response.body,
             role=response.meta["role"],
@@ -152,6 +209,12 @@ class CareersSpider(scrapy.Spider):
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             data=response.meta["data"],
         )
+
+    def _extract(self, progress: SourceProgress, response: Response) -> Parsed | None:
+        """The kind's reading of the page; None (and the source failed) when it cannot be read."""
+        self.logger.debug("extracting %s", response.url)
+        self.crawler.stats.inc_value("jobtrail/pages_extracted")
+        page = self._page(response)
         try:
             return progress.kind.parse(page, progress.source)
         except ExtractError as exc:
@@ -184,7 +247,15 @@ class CareersSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         progress = self.progress[request.meta["source"]]
-        progress.fail(describe_failure(failure, request.url))
+        if failure.check(HttpError):
+            response = failure.value.response
+            if not self._reachable(progress, response):  # a 403/503 challenge page: a wall, not an outage
+                return
+            progress.fail(describe_failure(failure, request.url))
+        elif request.meta.get("role") in POSTING_ROLES:
+            self._lose(progress, request, fetch_problem(failure))
+        else:
+            progress.fail(describe_failure(failure, request.url))
 
 
 def _progress_for(source: SourceConfig) -> SourceProgress:
@@ -208,6 +279,28 @@ class _Unavailable:
 
     def parse(self, page: Page, source: SourceConfig) -> Any:
         raise ExtractError(f"source kind {self.key!r} is unavailable")
+
+
+def wall_of(response: Response) -> Wall | None:
+    """The wall an HTML response is, if any (JSON and XML API answers are never walls)."""
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    if content_type and "html" not in content_type:
+        return None
+    if not content_type and not response.body.lstrip()[:1] == b"<":
+        return None
+    _, text = html_to_unicode(content_type or None, response.body)
+    mitigated = response.headers.get("cf-mitigated", b"").decode("latin-1")
+    return detect_wall(text, {"cf-mitigated": mitigated} if mitigated else None)
+
+
+def fetch_problem(failure: Failure) -> str:
+    """Why a request got no answer, without its URL (reasons are counted per source)."""
+    message = str(failure.value).strip().splitlines()[0] if str(failure.value).strip() else ""
+    if failure.check(IgnoreRequest) and "robots.txt" in message:
+        return "robots.txt forbids it"
+    if failure.check(IgnoreRequest) and "redirect" in message:
+        return "too many redirects"
+    return failure.type.__name__
 
 
 def describe_failure(failure: Failure, url: str) -> str:
