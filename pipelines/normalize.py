@@ -15,7 +15,11 @@ import unicodedata
 from dataclasses import fields
 from typing import Any
 
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
 from jobtrail.crawler.items import CONTENT_FIELDS, LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
+from jobtrail.crawler.sources.config import Filters
 from jobtrail.crawler.urls import canonical_url
 
 VOLATILE_TEXT = re.compile(
@@ -93,8 +97,64 @@ def content_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def strip_ignored(posting: Posting, patterns: tuple[re.Pattern[str], ...]) -> Posting:
+    """The posting without the source's ``ignore`` boilerplate (so it neither shows nor changes the hash)."""
+    if not patterns:
+        return posting
+
+    def cut(text: str | None) -> str | None:
+        if not text:
+            return text
+        for pattern in patterns:
+            text = pattern.sub(" ", text)
+        return text
+
+    values: dict[str, Any] = {f.name: getattr(posting, f.name) for f in fields(Posting)}
+    values["description"] = cut(posting.description)
+    for name in LIST_FIELDS:
+        values[name] = [cut(item) for item in values[name]]
+    return Posting(**values)
+
+
+def kept(posting: Posting, filters: Filters) -> bool:
+    """Does the posting pass the source's include/exclude rules (title, location, department)?"""
+    texts = {"title": [posting.title or ""], "location": list(posting.locations) or [""],
+             "department": [posting.department or ""]}
+    for name, patterns in filters.include.items():
+        if not any(p.search(text) for p in patterns for text in texts[name]):
+            return False
+    return not any(
+        p.search(text) for name, patterns in filters.exclude.items() for p in patterns for text in texts[name]
+    )
+
+
+def normalize_for(posting: Posting, filters: Filters | None) -> Posting | None:
+    """Normalized, boilerplate cut; None when the source's filters leave it out."""
+    if not filters:
+        return normalize_posting(posting)
+    normalized = normalize_posting(strip_ignored(posting, filters.ignore))
+    return normalized if kept(normalized, filters) else None
+
+
 class NormalizePipeline:
-    """Scrapy stage 1: clean every posting in place of the raw one."""
+    """Scrapy stage 1: clean every posting in place of the raw one; drop what a source filters out."""
+
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
+        self.filters: dict[str, Filters] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        config = getattr(self.crawler.spider, "config", None) if self.crawler else None
+        self.filters = {s.name: s.filters for s in config.sources if s.filters} if config else {}
 
     def process_item(self, item: Any) -> Any:
-        return normalize_posting(item) if isinstance(item, Posting) else item
+        if not isinstance(item, Posting):
+            return item
+        normalized = normalize_for(item, self.filters.get(item.source))
+        if normalized is None:  # never stored: the operator asked not to watch it
+            raise DropItem(f"filtered out by source {item.source!r}: {item.title!r}", log_level="DEBUG")
+        return normalized

@@ -45,6 +45,7 @@ class Source(Base):
     #: set by `jobtrail sources remove` (history kept) or when a crawl first finds the source gone from
     #: the config (reported once as orphaned); cleared when the source is crawled again
     retired_at: Mapped[datetime | None]
+    retired_as: Mapped[str | None] = mapped_column(String(10))  # removed | orphaned
 
 
 class CrawlRun(Base):

@@ -34,6 +34,7 @@ class SourceStatus(_Record):
     url: str | None
     company: str | None
     retired_at: datetime | None
+    retired_as: str | None  # removed (by `jobtrail sources remove`) | orphaned (gone from the config)
     last_started_at: datetime | None
     last_finished_at: datetime | None
     last_status: str | None  # ok | failed | running (a crawl in progress or killed)
@@ -75,7 +76,9 @@ def retire_missing(session: Session, configured: Collection[str]) -> list[str]:
         .order_by(Source.name)
     ))
     if names:
-        session.execute(update(Source).where(Source.name.in_(names)).values(retired_at=datetime.now(UTC)))
+        session.execute(
+            update(Source).where(Source.name.in_(names)).values(retired_at=datetime.now(UTC), retired_as="orphaned")
+        )
     return names
 
 
@@ -108,7 +111,9 @@ def remove_source(session: Session, name: str, *, purge: bool) -> int:
     if purge:
         session.execute(delete(Source).where(Source.id == source_id))
     else:
-        session.execute(update(Source).where(Source.id == source_id).values(retired_at=datetime.now(UTC)))
+        session.execute(
+            update(Source).where(Source.id == source_id).values(retired_at=datetime.now(UTC), retired_as="removed")
+        )
     return postings
 
 
@@ -163,7 +168,7 @@ def _status(source: Source, runs: list[CrawlRun], counts: dict[tuple[int, str], 
         streak += 1
     return SourceStatus(
         name=source.name, kind=source.kind, url=source.url, company=source.company,
-        retired_at=_aware(source.retired_at),
+        retired_at=_aware(source.retired_at), retired_as=source.retired_as,
         last_started_at=_aware(latest.started_at if latest else None),
         last_finished_at=_aware(latest.finished_at if latest else None),
         last_status=latest.status if latest else None, last_error=latest.error if latest else None,

@@ -75,7 +75,7 @@ def ensure_source(session: Session, name: str, kind: str, url: str | None, compa
         session.flush()
     else:
         source.kind, source.url, source.company = kind, url, company
-        source.retired_at = None  # back in the config: no longer removed or orphaned
+        source.retired_at = source.retired_as = None  # back in the config: no longer removed or orphaned
     return source.id
 
 

@@ -26,7 +26,7 @@ print("\\nLOADED=" + json.dumps(sorted(m for m in {heavy} if m in sys.modules)))
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["crawl", "--help"], ["history", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["crawl", "--help"], ["sources", "--help"], ["history", "--help"]])
 def test_help_loads_no_heavy_library(args: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-c", _PROBE.format(heavy=repr(HEAVY)), *args], capture_output=True, text=True,

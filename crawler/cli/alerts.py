@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,19 +41,23 @@ def _channels(obj: CliContext) -> tuple[Config, tuple[Channel, ...]]:
               help="Seconds to wait for another run to finish before giving up.")
 @click.option("-s", "--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--no-crawl", is_flag=True, help="Only deliver what is pending.")
+@click.option("--all", "run_all", is_flag=True, help="Crawl every source, due or not.")
 @click.pass_obj
 def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: float, sources: tuple[str, ...],
-                no_crawl: bool) -> None:
-    """Crawl every source, then deliver every pending alert (made for cron).
+                no_crawl: bool, run_all: bool) -> None:
+    """Crawl the sources that are due, then deliver every pending alert (made for cron).
 
-    Holds a lock, so an overlapping run waits (--wait) or exits with code 75.
-    Exit code 0 when all went well, 1 when a source or a delivery failed.
+    A source with `every = "6h"` (or the [crawl] default) is due that long after its last
+    crawl; one without a schedule is crawled by every run. Holds a lock, so an overlapping
+    run waits (--wait) or exits with code 75. Exit code 0 when all went well, 1 when a
+    source or a delivery failed.
 
     \b
     Examples:
       jobtrail run
+      jobtrail run --all                 # every source, due or not
       jobtrail run --quiet --wait 600
-      0 7 * * *  cd /srv/jobtrail && jobtrail run --quiet     # crontab
+      */15 * * * *  cd /srv/jobtrail && jobtrail run --quiet     # crontab: each source on its schedule
     """
     from jobtrail.crawler.cli.crawl import print_summary, report_orphans, run_crawl  # the crawl command owns these
     from jobtrail.pipelines.alerts.outbox import deliver_pending
@@ -62,7 +67,8 @@ def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: f
     sessions = obj.sessions(create=True)
     try:
         with held(sessions, RUN_LOCK, wait=wait):
-            summary = None if no_crawl else run_crawl(obj, list(sources) or None, 2 if debug else verbose)
+            chosen = None if no_crawl else (list(sources) or (None if run_all else _due(obj, config, quiet)))
+            summary = None if chosen == [] or no_crawl else run_crawl(obj, chosen, 2 if debug else verbose)
             report = deliver_pending(sessions, config, channels=channels)
     except LockBusy as exc:
         click.echo(f"jobtrail run: another run is in progress ({exc}); exiting", err=True)
@@ -73,6 +79,23 @@ def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: f
     _print_report(report, quiet=quiet)
     crawl_code = summary.exit_code if summary is not None else 0
     raise SystemExit(crawl_code or report.exit_code)
+
+
+def _due(obj: CliContext, config: Config, quiet: bool) -> list[str]:
+    """The sources whose schedule says crawl now; says when the next one is due when none is."""
+    from jobtrail.crawler.sources import schedule
+    from jobtrail.storage.sources import last_started
+
+    with obj.sessions()() as session:
+        last = last_started(session)
+    now = datetime.now(UTC)
+    due = schedule.due_sources(config, last, now)
+    if not due and not quiet:
+        upcoming = [(d, s.name) for s in config.sources if (d := schedule.next_due(s, config, last.get(s.name)))]
+        if upcoming:
+            moment, name = min(upcoming)
+            click.echo(f"no source is due; next: {name} in {fmt.duration((moment - now).total_seconds())}")
+    return due
 
 
 def _print_report(report: DeliveryReport, *, quiet: bool) -> None:

@@ -100,10 +100,15 @@ def changes_command(
 def _changes(session: Session, start: Any, source: str | None, company: str | None,
              kinds: tuple[str, ...]) -> list[ChangeRecord]:
     if source:
-        known = stored_sources.source_names(session)
-        if source not in known:  # "No changes" would hide a typo
-            raise click.UsageError(f"no source named {source!r} (known: {', '.join(known) or 'none'})")
+        _check_source(session, source)
     return history.changes_since(session, start, source=source, company=company, kinds=kinds)
+
+
+def _check_source(session: Session, source: str) -> None:
+    """An unknown --source is a mistake to report (exit 2), not an empty result."""
+    known = stored_sources.source_names(session)
+    if source not in known:
+        raise click.UsageError(f"no source named {source!r} (known: {', '.join(known) or 'none'})")
 
 
 def change_lines(change: ChangeRecord, style: Style) -> list[str]:
@@ -119,10 +124,12 @@ def change_lines(change: ChangeRecord, style: Style) -> list[str]:
 @click.command("history")
 @click.argument("query")
 @click.option("--company", help="Only postings of this company (any case).")
+@click.option("--source", help="Only postings of this source (its name in jobtrail.toml).")
 @json_option
 @color_option
 @click.pass_obj
-def history_command(obj: CliContext, query: str, company: str | None, as_json: bool, no_color: bool) -> None:
+def history_command(obj: CliContext, query: str, company: str | None, source: str | None, as_json: bool,
+                    no_color: bool) -> None:
     """Every version of a role, oldest first, with what changed between versions.
 
     QUERY is a posting id, its URL, or words of its title. Reposts (the role closed and
@@ -131,9 +138,10 @@ def history_command(obj: CliContext, query: str, company: str | None, as_json: b
     \b
     Examples:
       jobtrail history "Backend Developer" --company Ahrefs
+      jobtrail history "Platform Engineer" --source acme
       jobtrail history 42 --json
     """
-    posting, found = _read(obj, lambda s: _history_of(s, query, company))
+    posting, found = _read(obj, lambda s: _history_of(s, query, company, source))
     if as_json:
         echo_json({"posting": posting.to_dict(), "chain": _chain(found),
                    "versions": [version.to_dict() for version in found]})
@@ -141,10 +149,15 @@ def history_command(obj: CliContext, query: str, company: str | None, as_json: b
     click.echo("\n".join(history_lines(posting, found, Style(use_color(no_color)))))
 
 
-def _history_of(session: Session, query: str, company: str | None) -> tuple[PostingRecord, list[VersionRecord]]:
+def _history_of(session: Session, query: str, company: str | None,
+                source: str | None = None) -> tuple[PostingRecord, list[VersionRecord]]:
     matches = history.find_postings(session, query, company)
+    if source:
+        _check_source(session, source)
+        matches = [match for match in matches if match.source == source]
     if not matches:
-        raise click.ClickException(f"no posting matches {query!r}" + (f" at {company}" if company else ""))
+        raise click.ClickException(f"no posting matches {query!r}" + (f" at {company}" if company else "")
+                                   + (f" in source {source}" if source else ""))
     chains = {tuple(history.repost_chain(session, match.id)) for match in matches[:20]}
     if len(matches) > 20 or len(chains) > 1:
         listed = "\n".join(f"  {_label(m.title, m.company, m.source, m.id)}  {m.url}" for m in matches[:20])

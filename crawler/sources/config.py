@@ -21,6 +21,7 @@ DB_URL_ENV = "JOBTRAIL_DB_URL"
 
 SOURCE_KEYS = {
     "name", "url", "kind", "company", "link_pattern", "tags", "selectors", "board", "max_pages",
+    "every", "include", "exclude", "ignore",  # schedule and filters: see the end of this module
 }
 SELECTOR_KEYS = {
     "title", "company", "locations", "department", "employment_type", "workplace", "date_posted",
@@ -48,6 +49,9 @@ class SourceConfig:
     selectors: dict[str, str] = field(default_factory=dict)
     board: str | None = None  # ATS board token, when kind is an ATS
     max_pages: int | None = None
+    #: seconds between crawls by `jobtrail run` (None: the [crawl] default, else every run)
+    every: float | None = None
+    filters: Filters = field(default_factory=lambda: Filters())
 
     @property
     def link_regex(self) -> re.Pattern[str] | None:
@@ -62,6 +66,11 @@ class Config:
     #: raw [[notify]] tables; validated by pipelines.alerts when alerts are configured
     notify: tuple[dict[str, Any], ...] = ()
     crawl: dict[str, Any] = field(default_factory=dict)
+    #: [crawl] every: the schedule of sources that set none (None: crawled by every `jobtrail run`)
+    every: float | None = None
+
+    def every_for(self, source: SourceConfig) -> float | None:
+        return source.every if source.every is not None else self.every
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
@@ -116,6 +125,8 @@ def parse_config(
     crawl = raw.get("crawl", {})
     if not isinstance(crawl, dict):
         raise ConfigError(f"{where}: [crawl] must be a table of settings")
+    crawl = dict(crawl)
+    every = parse_every(crawl.pop("every"), f"{where}: [crawl]") if "every" in crawl else None
     if settings:
         check_crawl_settings(crawl, settings, where)
     return Config(
@@ -123,7 +134,8 @@ def parse_config(
         database_url=resolve_db_url(database.get("url"), base=path.parent if path else None),
         sources=parsed,
         notify=tuple(notify),
-        crawl=dict(crawl),
+        crawl=crawl,
+        every=every,
     )
 
 
@@ -236,4 +248,84 @@ def _parse_source(entry: Any, index: int, where: str, kinds: Collection[str]) ->
     return SourceConfig(
         name=name, url=url, kind=kind, company=entry.get("company"), link_pattern=pattern,
         tags=tuple(tags), selectors=dict(selectors), board=board, max_pages=max_pages,
+        every=parse_every(entry["every"], label) if "every" in entry else None, filters=parse_filters(entry, label),
     )
+
+
+# --- schedules and filters (the operator's keys: every, include, exclude, ignore) -----------
+
+_EVERY = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
+_EVERY_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+#: the fields include/exclude rules may test
+FILTER_FIELDS = ("title", "location", "department")
+
+
+def parse_every(value: Any, label: str) -> float:
+    """'30m', '6h', '1d', '2w' -> seconds."""
+    match = _EVERY.match(value) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) < 1:
+        raise ConfigError(f"{label}: 'every' must be a duration like \"30m\", \"6h\", \"1d\" or \"1w\", got {value!r}")
+    return int(match.group(1)) * _EVERY_SECONDS[match.group(2).lower()]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which postings of a source are kept, and which boilerplate is cut before hashing.
+
+    ``include``/``exclude``: field -> patterns; a posting is kept when, for every included field,
+    one pattern matches it, and no excluded pattern matches. ``ignore``: patterns removed from
+    the posting's text. Applied by pipelines/normalize.py; filtered postings are never stored.
+    """
+
+    include: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    exclude: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    ignore: tuple[re.Pattern[str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.include or self.exclude or self.ignore)
+
+
+def compile_pattern(text: str, label: str) -> re.Pattern[str]:
+    """'/regex/' is a regular expression; anything else is words, matched as a whole phrase.
+
+    Both ignore case. Words need no escaping ("C++", "Sr. Engineer"); a phrase matches only
+    at word boundaries, so "intern" does not match "internal".
+    """
+    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
+        try:
+            return re.compile(text[1:-1], re.IGNORECASE)
+        except re.error as exc:
+            raise ConfigError(f"{label}: {text!r} is not a valid regex: {exc}") from None
+    words = text.split()
+    if not words:
+        raise ConfigError(f"{label}: empty pattern")
+    body = r"\s+".join(re.escape(word) for word in words)
+    start = r"\b" if re.match(r"\w", words[0]) else ""
+    end = r"\b" if re.search(r"\w$", words[-1]) else ""
+    return re.compile(f"{start}{body}{end}", re.IGNORECASE)
+
+
+def parse_filters(entry: Mapping[str, Any], label: str) -> Filters:
+    return Filters(
+        include=_rules(entry.get("include"), f"{label}: 'include'"),
+        exclude=_rules(entry.get("exclude"), f"{label}: 'exclude'"),
+        ignore=_patterns(entry.get("ignore", []), f"{label}: 'ignore'"),
+    )
+
+
+def _rules(value: Any, label: str) -> dict[str, tuple[re.Pattern[str], ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{label} must be a table like {{ title = [\"backend\"], location = \"/berlin|remote/\" }}")
+    bad = set(value) - set(FILTER_FIELDS)
+    if bad:
+        raise ConfigError(f"{label}: unknown field(s) {', '.join(sorted(bad))} (one of: {', '.join(FILTER_FIELDS)})")
+    return {name: _patterns(patterns, f"{label}.{name}") for name, patterns in value.items()}
+
+
+def _patterns(value: Any, label: str) -> tuple[re.Pattern[str], ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(f"{label} must be a string or a list of strings (words, or /regex/)")
+    return tuple(compile_pattern(text, label) for text in values)
