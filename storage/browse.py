@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -16,6 +17,9 @@ from sqlalchemy.orm import Session
 
 from jobtrail.storage.models import Change, Posting, Source
 from jobtrail.storage.rows import change_record, changes_select
+
+#: changes examined per filtered page, newest first (bounds a page's cost at any size)
+SCAN_WINDOW = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,8 @@ class ChangePage:
 
     changes: list[Any]  # ChangeRecord
     next_before: int | None
+    #: a filtered page that examined a whole window: fewer rows does not mean the end
+    searched: bool = False
 
 
 def recent_changes(
@@ -48,19 +54,49 @@ def recent_changes(
     """Changes newest first (by time, then id), ``limit`` per page, after the change ``before``.
 
     The cursor is a change id, so a page's URL keeps showing the same rows while newer
-    changes arrive. An unknown cursor gives an empty page.
+    changes arrive; an unknown cursor gives an empty page. With a filter (other than
+    postings), one page examines at most SCAN_WINDOW changes: a rare filter's page may hold
+    fewer than ``limit`` rows, and its next cursor continues where the window ended, so
+    every page stays fast at any database size and no match is ever skipped.
     """
     if where.sources is not None and not where.sources:
         return ChangePage([], None)
-    query = _filtered(changes_select(), where)
-    if before is not None:
-        cursor = session.execute(select(Change.created_at).where(Change.id == before)).scalar()
-        if cursor is None:
-            return ChangePage([], None)
-        query = query.where(or_(Change.created_at < cursor, and_(Change.created_at == cursor, Change.id < before)))
-    rows = session.execute(query.order_by(Change.created_at.desc(), Change.id.desc()).limit(limit + 1)).all()
-    records = [change_record(row) for row in rows[:limit]]
-    return ChangePage(records, records[-1].change_id if len(rows) > limit else None)
+    after = _after(session, before)
+    if after is False:
+        return ChangePage([], None)
+    query = _base() if after is None else _base().where(after)
+    edge = None
+    if (where.sources or where.company or where.kinds or where.field) and not where.postings:
+        edge = session.execute(_newest(after).offset(SCAN_WINDOW - 1).limit(1)).first()  # None: fewer remain
+        if edge is not None:
+            query = query.where(or_(Change.created_at > edge.created_at,
+                                    and_(Change.created_at == edge.created_at, Change.id >= edge.id)))
+    query = _filtered(query, where).order_by(Change.created_at.desc(), Change.id.desc()).limit(limit + 1)
+    records = [change_record(row) for row in session.execute(query).all()]
+    if len(records) > limit:
+        return ChangePage(records[:limit], records[limit - 1].change_id)
+    return ChangePage(records, edge.id if edge is not None else None, searched=edge is not None)
+
+
+def _after(session: Session, before: int | None) -> Any:
+    """The condition "older than change ``before``" (None: no cursor; False: unknown cursor)."""
+    if before is None:
+        return None
+    cursor = session.execute(select(Change.created_at).where(Change.id == before)).scalar()
+    if cursor is None:
+        return False
+    return or_(Change.created_at < cursor, and_(Change.created_at == cursor, Change.id < before))
+
+
+def _newest(after: Any) -> Any:
+    query = select(Change.id, Change.created_at).order_by(Change.created_at.desc(), Change.id.desc())
+    return query.where(after) if after is not None else query
+
+
+@cache
+def _base() -> Any:
+    """The changes SELECT, built once: building its aliased joins costs more than running it."""
+    return changes_select()
 
 
 def _filtered(query: Any, where: ChangeFilter) -> Any:
@@ -80,11 +116,5 @@ def _filtered(query: Any, where: ChangeFilter) -> Any:
 
 def posting_changes(session: Session, posting_ids: Sequence[int]) -> list[Any]:
     """Every change of these postings (a repost chain), oldest first: the posting's timeline."""
-    query = changes_select().where(Change.posting_id.in_(list(posting_ids)))
+    query = _base().where(Change.posting_id.in_(list(posting_ids)))
     return [change_record(row) for row in session.execute(query.order_by(Change.created_at, Change.id))]
-
-
-def companies(session: Session) -> list[str]:
-    """Distinct company names, for the filter form (a few thousand at most)."""
-    query = select(Posting.company).where(Posting.company.is_not(None)).distinct().order_by(Posting.company)
-    return [name for name in session.scalars(query) if name]

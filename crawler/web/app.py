@@ -199,13 +199,13 @@ def changes_page(site: Site, render: Callable[..., Response], request: Request) 
 
     def work(session: Session) -> tuple[Any, ...]:
         page = browse.recent_changes(session, filters.storage(site), limit=site.page_size, before=before)
-        return page, sources.source_names(session), browse.companies(session)
+        return page, sources.source_names(session)
 
-    page, names, companies = site.read(work)
+    page, names = site.read(work)
     items = [(change, *views.change_sections(change)) for change in page.changes]
     params = filters.params()
     return render(request, "changes.html", filters=filters, params=params, items=items, page=page,
-                  before=before, sources=names, companies=companies, tags=sorted(site.tags),
+                  before=before, sources=names, tags=sorted(site.tags),
                   feed_url=_link("/feeds/changes.atom", params))
 
 
