@@ -103,7 +103,7 @@ def test_reopen_and_404_with_skipped_pages(server: MockServer, sqlite_url: str, 
     # a posting page that now 404s fails the source even though its neighbours were skipped
     server.remove("/jobs/1002-data-analyst")
     result = run_crawl_cli(config, sqlite_url)
-    assert result.returncode == 1 and "HTTP 404" in result.stdout
+    assert result.returncode == 1 and "HTTP 404" in result.stderr  # one line per failed source, on stderr
     assert {p["external_id"]: p["status"] for p in rows(sqlite_url, Posting)}["1002"] == "open"
     assert last_run(sqlite_url)["status"] == "failed"
 
