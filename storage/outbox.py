@@ -46,11 +46,12 @@ def posting_of_changes(session: Session, change_ids: Iterable[int]) -> dict[int,
     return {change_id: posting_id for change_id, posting_id in rows.tuples()}
 
 
-def claim(session: Session, ids: Sequence[int]) -> bool:
-    """Mark pending rows ``sending`` (attempts + 1); False when none was pending any more."""
+def claim(session: Session, ids: Sequence[int], message_key: str) -> bool:
+    """Mark pending rows ``sending`` (attempts + 1) as part of message ``message_key``; False when
+    none was pending any more."""
     changed = session.execute(
         update(Delivery).where(Delivery.id.in_(list(ids)), Delivery.status == "pending")
-        .values(status="sending", attempts=Delivery.attempts + 1)
+        .values(status="sending", attempts=Delivery.attempts + 1, message_key=message_key)
     ).rowcount  # type: ignore[attr-defined]
     return bool(changed)
 
@@ -60,14 +61,17 @@ def record_result(
     backoff: Callable[[int], timedelta],
 ) -> Outcome:
     """After a send: ``sent`` when ``ok``, else back to ``pending`` with backoff, or ``failed``
-    once ``max_attempts`` is reached."""
+    once ``max_attempts`` is reached. A send the service refused was no message: its rows lose
+    their message key and may go out later with other rows (only an *unconfirmed* send keeps it)."""
     sent = retrying = failed = 0
     rows = session.scalars(select(Delivery).where(Delivery.id.in_(list(ids)), Delivery.status == "sending"))
     for row in rows:
         if ok:
             row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
             sent += 1
-        elif row.attempts >= max_attempts:
+            continue
+        row.message_key = None
+        if row.attempts >= max_attempts:
             row.status, row.last_error, row.next_attempt_at = "failed", error, None
             failed += 1
         else:
@@ -77,15 +81,23 @@ def record_result(
     return Outcome(sent, retrying, failed)
 
 
-def fail_interrupted(session: Session, channel: str, reason: str) -> int:
-    """Rows a crashed run left in ``sending`` become ``failed``; ``reason`` may name ``{id}``."""
+def resolve_interrupted(session: Session, channel: str, *, resend_below: int, resend_note: str,
+                        failed_reason: str) -> int:
+    """Rows a crashed run left in ``sending``: those with fewer than ``resend_below`` attempts go back to
+    ``pending``, due now, keeping their message key (sent again as the same message); the others
+    become ``failed`` (``failed_reason`` may name ``{id}``). Returns how many failed."""
     rows = list(session.scalars(
         select(Delivery).where(Delivery.channel == channel, Delivery.status == "sending")
     ))
+    failed = 0
     for row in rows:
-        row.status, row.next_attempt_at = "failed", None
-        row.last_error = reason.format(id=row.id)
-    return len(rows)
+        row.next_attempt_at = None
+        if row.attempts < resend_below:
+            row.status, row.last_error = "pending", resend_note
+            continue
+        row.status, row.last_error = "failed", failed_reason.format(id=row.id)
+        failed += 1
+    return failed
 
 
 def retry_failed(session: Session, ids: Sequence[int] | None = None) -> int:

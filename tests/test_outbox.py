@@ -116,29 +116,53 @@ def test_gives_up_after_max_attempts_and_the_next_digest_says_so(
     assert _statuses(sessions) == {"pending": 2, "sent": 1}  # re-queued + the later change still owed
 
 
+def _kill_while_sending(tmp_path: Path, sessions: sessionmaker[Session], db_url: str, box: Mailbox, crash: str,
+                        extra: str = "") -> Config:
+    path = write_config(tmp_path, SOURCES, extra_toml=f'[[notify]]\nname = "mail"\nurl = "{box.url}"\n{extra}')
+    config = load_config(path)
+    _three_changes(sessions, config)
+    args = [sys.executable, "-m", "tests.outbox_child", str(path), db_url]
+    if crash == "after-send":
+        child = subprocess.run([*args, "--die-after-send"], cwd=REPO, capture_output=True, timeout=60)
+        assert child.returncode == -9, child.stderr
+    else:
+        process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert box.received.wait(30), "the child never sent"
+        process.kill()  # SIGKILL while the server holds the message and the client awaits "250"
+        assert process.wait(30) == -9
+        box.release.set()
+    assert len(box.messages) == 1
+    assert _statuses(sessions) == {"sending": 3}
+    return config
+
+
 @pytest.mark.parametrize("crash", ["after-send", "during-send"])
-def test_killed_between_send_and_commit_never_sends_twice(
+def test_killed_while_sending_is_resent_with_the_same_message_id(
     tmp_path: Path, sessions: sessionmaker[Session], db_url: str, crash: str
 ) -> None:
-    """At most once: a run killed mid-delivery leaves 'sending'; the next run marks it
-    failed/unconfirmed instead of re-sending. The mailbox must hold exactly one copy."""
+    """Never lost: the next drain sends the same three changes again as the same message (same
+    Message-ID), so a mail store keeps one copy; then nothing more is sent."""
     with mailbox(hold=crash == "during-send") as box:
-        path = write_config(tmp_path, SOURCES, extra_toml=f'[[notify]]\nname = "mail"\nurl = "{box.url}"\n')
-        config = load_config(path)
-        _three_changes(sessions, config)
-        args = [sys.executable, "-m", "tests.outbox_child", str(path), db_url]
-        if crash == "after-send":
-            child = subprocess.run([*args, "--die-after-send"], cwd=REPO, capture_output=True, timeout=60)
-            assert child.returncode == -9, child.stderr
-        else:
-            process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            assert box.received.wait(30), "the child never sent"
-            process.kill()  # SIGKILL while the server holds the message and the client awaits "250"
-            assert process.wait(30) == -9
-            box.release.set()
-        assert len(box.messages) == 1
-        assert _statuses(sessions) == {"sending": 3}
+        config = _kill_while_sending(tmp_path, sessions, db_url, box, crash)
+        report = deliver_pending(sessions, config)
+        again = deliver_pending(sessions, config)
+        assert len(box.messages) == 2
+        first, second = box.messages
+        assert first["Message-ID"] == second["Message-ID"] and first["Message-ID"].startswith("<jobtrail.")
+        assert len(first.get_all("Message-ID")) == 1
+        assert first["Subject"] == second["Subject"]
+    assert report.channels[0].sent == 3 and report.channels[0].failed == 0 and again.channels[0].messages == 0
+    assert _statuses(sessions) == {"sent": 3}
 
+
+@pytest.mark.parametrize("crash", ["after-send", "during-send"])
+def test_killed_while_sending_with_hold_never_sends_twice(
+    tmp_path: Path, sessions: sessionmaker[Session], db_url: str, crash: str
+) -> None:
+    """At most once (unconfirmed = "hold"): the next run marks the rows failed/unconfirmed instead
+    of re-sending. The mailbox must hold exactly one copy."""
+    with mailbox(hold=crash == "during-send") as box:
+        config = _kill_while_sending(tmp_path, sessions, db_url, box, crash, extra='unconfirmed = "hold"\n')
         report = deliver_pending(sessions, config)
         again = deliver_pending(sessions, config)
         assert len(box.messages) == 1  # not re-sent: no duplicate

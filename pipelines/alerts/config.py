@@ -17,8 +17,11 @@ from urllib.parse import urlsplit, urlunsplit
 from jobtrail.crawler.items import FIELD_ORDER
 from jobtrail.crawler.sources.config import Config, ConfigError, named_entry
 
-NOTIFY_KEYS = {"name", "url", "mode", "on", "sources", "tags", "max_attempts", "tag"}
+NOTIFY_KEYS = {"name", "url", "mode", "on", "sources", "tags", "max_attempts", "tag", "unconfirmed"}
 MODES = ("digest", "instant")
+#: what happens to a message whose send a crash left unconfirmed: sent again with the same identity
+#: (never lost; a receiver that dedupes drops the repeat), or held as failed (at most once)
+UNCONFIRMED_POLICIES = ("resend", "hold")
 KINDS = ("new", "changed", "closed", "reopened")
 DEFAULT_ON = ("requirements", "related_jobs", "new", "closed")
 #: what a user may write in ``on``: change kinds, diff field names, a few aliases, and "any"
@@ -45,6 +48,7 @@ class Channel:
     sources: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    unconfirmed: str = UNCONFIRMED_POLICIES[0]
     apprise_tags: tuple[str, ...] = ()
     is_config_file: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
@@ -139,6 +143,10 @@ def _parse_channel(
     max_attempts = entry.get("max_attempts", DEFAULT_MAX_ATTEMPTS)
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
         raise ConfigError(f"{label}: 'max_attempts' must be a positive integer")
+    unconfirmed = entry.get("unconfirmed", UNCONFIRMED_POLICIES[0])
+    if unconfirmed not in UNCONFIRMED_POLICIES:
+        raise ConfigError(f"{label}: 'unconfirmed' must be one of {', '.join(UNCONFIRMED_POLICIES)}, "
+                          f"got {unconfirmed!r}")
     apprise_tag = entry.get("tag", [])
     apprise_tags = (apprise_tag,) if isinstance(apprise_tag, str) else apprise_tag
     if not isinstance(apprise_tags, list | tuple) or not all(isinstance(t, str) for t in apprise_tags):
@@ -147,7 +155,7 @@ def _parse_channel(
     url, is_file = _locate(url, base)
     channel = Channel(
         name=name, url=url, mode=mode, on=on, sources=sources, tags=tags, max_attempts=max_attempts,
-        apprise_tags=tuple(apprise_tags), is_config_file=is_file, secrets=secrets,
+        unconfirmed=unconfirmed, apprise_tags=tuple(apprise_tags), is_config_file=is_file, secrets=secrets,
     )
     _check_with_apprise(channel, label)
     return channel

@@ -5,18 +5,23 @@ Writing: ``outbox_listener`` runs inside the versioning transaction, so a change
 
 Draining (``deliver_pending``, run under the run lock), per message:
   1. render the message (nothing touched yet);
-  2. mark its rows ``sending`` (attempts + 1) and COMMIT;
-  3. call apprise;
+  2. mark its rows ``sending`` (attempts + 1) with the message's identity
+     (``message_key``, derived from the rows it carries) and COMMIT;
+  3. call apprise, the identity as e-mail Message-ID / webhook Idempotency-Key;
   4. mark ``sent`` (or back to ``pending`` with backoff, or ``failed`` after
      ``max_attempts``) and COMMIT.
-A crash between 2 and 4 leaves rows in ``sending``. The next drain cannot know whether
-apprise got the message out, and errs towards **at most once**: such rows become
-``failed`` with an "unconfirmed" reason (listed by `jobtrail deliveries`, shown in the
-next digest's footer, re-sendable with `jobtrail deliveries --retry`). They are never
-re-sent by themselves, so a change is never delivered twice to a channel.
+A crash between 2 and 4 leaves rows in ``sending``: nobody knows whether the message got
+out. With ``unconfirmed = "resend"`` (the default) the next drain sends the same rows again
+as one message with the same identity: never lost, and a receiver that deduplicates (mail
+stores by Message-ID, a webhook by Idempotency-Key) shows it once; channels without an
+identity field may show a repeat. With ``unconfirmed = "hold"`` (at most once) such rows
+become ``failed`` "unconfirmed" (listed by `jobtrail deliveries`, in the next digest's
+footer, re-sendable with `jobtrail deliveries --retry`).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +44,7 @@ UNCONFIRMED = (
     "unconfirmed: a run stopped while sending; it may or may not have arrived, and is not re-sent "
     "on its own (at most once). Re-send with: jobtrail deliveries --retry {id}"
 )
+RESENDING = "unconfirmed: a run stopped while sending; sending again with the same message identity"
 
 
 @dataclass
@@ -117,8 +123,23 @@ def _drain(sessions: sessionmaker[Session], channel: Channel, now: datetime) -> 
     return report
 
 
+def message_key(channel: str, delivery_ids: Sequence[int]) -> str:
+    """A message's identity: the same rows to the same channel are the same message, whatever run sends it."""
+    text = f"{channel}:" + ",".join(str(i) for i in sorted(delivery_ids))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def _groups(sessions: sessionmaker[Session], channel: Channel, pending: list[Delivery]) -> list[list[Delivery]]:
-    """Digest: every pending row in one message. Instant: one message per posting."""
+    """Rows sent before (they carry a message key) go again as that same message; the others:
+    digest, every pending row in one message; instant, one message per posting."""
+    again: dict[str, list[Delivery]] = {}
+    for row in pending:
+        if row.message_key:
+            again.setdefault(row.message_key, []).append(row)
+    return list(again.values()) + _new_groups(sessions, channel, [row for row in pending if not row.message_key])
+
+
+def _new_groups(sessions: sessionmaker[Session], channel: Channel, pending: list[Delivery]) -> list[list[Delivery]]:
     if not pending:
         return []
     if channel.mode == "digest":
@@ -142,9 +163,10 @@ def _send_group(sessions: sessionmaker[Session], channel: Channel, group: list[D
     fmt = send.preferred_format(target, channel)
     message, attachments = _compose(sessions, channel, group, fmt, send.body_limit(target, channel))
     ids = [row.id for row in group]
-    if not _mark_sending(sessions, ids):
+    key = group[0].message_key or message_key(channel.name, ids)
+    if not _mark_sending(sessions, ids, key):
         return  # someone else moved these rows on (should not happen under the run lock)
-    result = send.send(channel, message, fmt=fmt, attachments=attachments, target=target)
+    result = send.send(channel, message, fmt=fmt, attachments=attachments, target=target, identity=key)
     report.messages += 1
     _record(sessions, channel, ids, result, now, report)
 
@@ -174,9 +196,9 @@ def _structured(posting: digest_data.PostingView) -> dict[str, object]:
     }
 
 
-def _mark_sending(sessions: sessionmaker[Session], ids: list[int]) -> bool:
+def _mark_sending(sessions: sessionmaker[Session], ids: list[int], key: str) -> bool:
     with sessions() as session, session.begin():
-        return outbox.claim(session, ids)
+        return outbox.claim(session, ids, key)
 
 
 def _record(sessions: sessionmaker[Session], channel: Channel, ids: list[int], result: send.SendResult,
@@ -192,6 +214,9 @@ def _record(sessions: sessionmaker[Session], channel: Channel, ids: list[int], r
 
 
 def _resolve_interrupted(sessions: sessionmaker[Session], channel: Channel) -> int:
-    """Rows left in 'sending' by a crashed run: at most once, so never re-sent automatically."""
+    """Rows left in 'sending' by a crashed run: sent again with the same identity (``resend``, until
+    max_attempts), or failed "unconfirmed" (``hold``: at most once). Returns how many failed."""
+    resend_below = channel.max_attempts if channel.unconfirmed == "resend" else 0
     with sessions() as session, session.begin():
-        return outbox.fail_interrupted(session, channel.name, UNCONFIRMED)
+        return outbox.resolve_interrupted(session, channel.name, resend_below=resend_below, resend_note=RESENDING,
+                                          failed_reason=UNCONFIRMED)

@@ -4,18 +4,30 @@ A channel counts as delivered only when apprise reports SUCCESS for every servic
 dispatched (a config file may hold several); "no service matched the tags" is a failure,
 not a silent success. Error text comes from apprise's per-service log entries and goes
 through ``Channel.scrub`` so no credential can reach a log, the database or a terminal.
+
+Identity: a message may carry a stable ``identity`` (the outbox derives it from the
+deliveries it carries), so a re-send after a crash is recognisably the same message. E-mail
+gets it as its ``Message-ID`` (mail stores drop a second copy with the same id); JSON, form
+and XML webhooks as an ``Idempotency-Key`` header. Other services have no such field:
+a re-send may show twice there (docs/alerts.md lists which is which).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import apprise
 from apprise.attachment.memory import AttachMemory
+from apprise.plugins.custom_form import NotifyForm
+from apprise.plugins.custom_json import NotifyJSON
+from apprise.plugins.custom_xml import NotifyXML
 from apprise.plugins.email import NotifyEmail
+from apprise.plugins.email import base as email_base
 
 from jobtrail.pipelines.alerts.config import Channel
 from jobtrail.pipelines.alerts.render import Message
@@ -24,6 +36,11 @@ from jobtrail.pipelines.alerts.render import Message
 EMAIL_BODY_LIMIT = 1_000_000
 #: seconds apprise may spend on one notify call
 NOTIFY_TIMEOUT = 120
+#: header a webhook receiver can deduplicate on (IETF draft "The Idempotency-Key HTTP Header Field")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+#: apprise services that carry a message identity, so receivers can drop a repeat
+WEBHOOKS = (NotifyJSON, NotifyForm, NotifyXML)
+_MSGID_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -74,9 +91,18 @@ def body_limit(target: apprise.Apprise, channel: Channel) -> int:
     return min(limits, default=EMAIL_BODY_LIMIT)
 
 
+def carries_identity(service: Any) -> bool:
+    """Whether a re-send to this service can be recognised as a repeat by the receiving end."""
+    return isinstance(service, NotifyEmail | NotifyJSON | NotifyForm | NotifyXML)
+
+
 def send(channel: Channel, message: Message, *, fmt: str | None = None,
-         attachments: Sequence[Attachment] = (), target: apprise.Apprise | None = None) -> SendResult:
-    """Send ``message`` to ``channel``; never raises for a delivery problem."""
+         attachments: Sequence[Attachment] = (), target: apprise.Apprise | None = None,
+         identity: str | None = None) -> SendResult:
+    """Send ``message`` to ``channel``; never raises for a delivery problem.
+
+    ``identity``: the same string for every (re-)send of one message (see module docstring).
+    """
     try:
         target = target or build(channel)
         fmt = fmt or preferred_format(target, channel)
@@ -84,17 +110,42 @@ def send(channel: Channel, message: Message, *, fmt: str | None = None,
         for item in attachments:
             attach.add(AttachMemory(content=json.dumps(item.data, indent=2, default=str), name=item.name,
                                     mimetype="application/json"))
-        result = target.notify(
-            body=message.body(fmt), title=message.subject,
-            body_format=apprise.NotifyFormat.HTML if fmt == "html" else apprise.NotifyFormat.TEXT,
-            tag=list(channel.apprise_tags) or apprise.common.MATCH_ALL_TAG,
-            attach=attach if attachments else None, timeout=NOTIFY_TIMEOUT,
-        )
+        if identity:
+            for service in services(target, channel):
+                if isinstance(service, WEBHOOKS):
+                    service.headers[IDEMPOTENCY_HEADER] = identity
+        with _message_id(identity):
+            result = target.notify(
+                body=message.body(fmt), title=message.subject,
+                body_format=apprise.NotifyFormat.HTML if fmt == "html" else apprise.NotifyFormat.TEXT,
+                tag=list(channel.apprise_tags) or apprise.common.MATCH_ALL_TAG,
+                attach=attach if attachments else None, timeout=NOTIFY_TIMEOUT,
+            )
     except Exception as exc:  # noqa: BLE001 - a plugin bug is a failed delivery, not a crash
         return SendResult(False, channel.scrub(f"{type(exc).__name__}: {exc}"))
     if result.status == apprise.AppriseResultStatus.SUCCESS:
         return SendResult(True)
     return SendResult(False, channel.scrub(_explain(result)))
+
+
+@contextmanager
+def _message_id(identity: str | None) -> Iterator[None]:
+    """E-mails sent inside get ``Message-ID: <jobtrail.IDENTITY@SMTP host>``.
+
+    apprise builds the Message-ID itself with ``email.utils.make_msgid`` and has no option for
+    it; an extra ``+Message-ID=`` header would give the message two. So its ``make_msgid`` is
+    swapped for this block only (under a lock: sends are sequential anyway).
+    """
+    if not identity:
+        yield
+        return
+    with _MSGID_LOCK:
+        original = email_base.make_msgid
+        email_base.make_msgid = lambda idstring=None, domain=None: f"<jobtrail.{identity}@{domain or 'jobtrail'}>"
+        try:
+            yield
+        finally:
+            email_base.make_msgid = original
 
 
 def _explain(result: Any) -> str:
