@@ -22,7 +22,6 @@ footer, re-sendable with `jobtrail deliveries --retry`).
 from __future__ import annotations
 
 import hashlib
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta

@@ -34,6 +34,20 @@ def _hooked(server: MockServer) -> list[tuple[str, str]]:
             for r in server.requested("/hook") if r.method == "POST"]
 
 
+def _kill_while_the_receiver_holds(server: MockServer, gate: threading.Event, path: Path, db_url: str) -> None:
+    """Drain in a child; SIGKILL it while the receiver holds the first POST; then let the POST finish
+    (the receiver got it, the sender never learned so)."""
+    child = subprocess.Popen([sys.executable, "-m", "tests.outbox_child", str(path), db_url], cwd=REPO,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):  # bounded: 30 s
+        if server.requested("/hook"):
+            break
+        threading.Event().wait(0.1)
+    child.kill()
+    assert child.wait(30) == -9
+    gate.set()
+
+
 def test_webhook_killed_mid_send_is_resent_with_the_same_idempotency_key(
     tmp_path: Path, sessions: sessionmaker[Session], db_url: str, server: MockServer
 ) -> None:
@@ -47,15 +61,7 @@ def test_webhook_killed_mid_send_is_resent_with_the_same_idempotency_key(
         ("ahrefs", "a", OLD, NEW),
         ("ahrefs", "b", None, {**NEW, "title": "Site Reliability Engineer"}),
     ])
-    child = subprocess.Popen([sys.executable, "-m", "tests.outbox_child", str(path), db_url], cwd=REPO,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):  # until the receiver holds the first POST (bounded: 30 s)
-        if server.requested("/hook"):
-            break
-        threading.Event().wait(0.1)
-    child.kill()
-    assert child.wait(30) == -9
-    gate.set()  # the held request completes: the receiver got it, the sender never learned so
+    _kill_while_the_receiver_holds(server, gate, path, db_url)
 
     report = deliver_pending(sessions, config)
     again = deliver_pending(sessions, config)
@@ -80,14 +86,6 @@ def test_hold_keeps_at_most_once_for_a_channel_without_identity(
                                                       'unconfirmed = "hold"\n')
     config = load_config(path)
     record_changes(sessions, config, [("ahrefs", "a", OLD, NEW)])
-    child = subprocess.Popen([sys.executable, "-m", "tests.outbox_child", str(path), db_url], cwd=REPO,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        if server.requested("/hook"):
-            break
-        threading.Event().wait(0.1)
-    child.kill()
-    assert child.wait(30) == -9
-    gate.set()
+    _kill_while_the_receiver_holds(server, gate, path, db_url)
     report = deliver_pending(sessions, config)
     assert report.channels[0].failed == 1 and len(_hooked(server)) == 1
