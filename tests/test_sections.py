@@ -50,10 +50,10 @@ def test_mapped_section_without_bullets_takes_each_paragraph() -> None:
 
 
 def test_paragraphs_beside_bullets_stay_in_the_description() -> None:
-    html = "<h2>Requirements</h2><p>We need:</p><ul><li>Go</li></ul><p>Not every box must be ticked.</p>"
+    html = "<h2>Requirements</h2><p>We ask for this:</p><ul><li>Go</li></ul><p>Not every box must be ticked.</p>"
     sections = extract_sections(html)
     assert sections.requirements == ["Go"]
-    assert sections.description == "We need:\n\nNot every box must be ticked."
+    assert sections.description == "We ask for this:\n\nNot every box must be ticked."
 
 
 def test_unmapped_sections_keep_heading_and_bullets_in_description() -> None:
@@ -75,7 +75,7 @@ def test_sub_headings_and_lead_ins_do_not_end_a_section() -> None:
     )
     sections = extract_sections(html)
     assert sections.requirements == ["Rust", "Curiosity"]
-    assert sections.description == "Technical\n\nPersonal\n\nHow we hire\n\n- Two interviews"
+    assert sections.description == "How we hire\n\n- Two interviews"  # group labels are no text
 
 
 def test_whitespace_entities_and_duplicates() -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from jobtrail.crawler.extract.base import ExtractError
+from jobtrail.crawler.extract.sections import Decision, collect_decisions
 from jobtrail.crawler.items import LIST_FIELDS, Posting
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.sources.registry import extract, known_kinds
@@ -22,15 +24,23 @@ _SCALARS = ("external_id", "url", "department", "employment_type", "workplace", 
     help="Source kind to read the page as; auto decides from the URL.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of postings (docs/posting.md).")
-def extract_command(file: Path, url: str, kind: str, as_json: bool) -> None:
+@click.option(
+    "--explain", is_flag=True,
+    help="Also print, per heading and list, which section it went to and why (rule, score).",
+)
+def extract_command(file: Path, url: str, kind: str, as_json: bool, explain: bool) -> None:
     """Show the postings jobtrail extracts from a saved FILE (HTML or ATS JSON).
 
     \b
     Example:
       curl -so page.html https://example.com/jobs/123
       jobtrail extract page.html --url https://example.com/jobs/123 --json
+      jobtrail extract page.html --url https://example.com/jobs/123 --explain
     """
-    postings = extract_file(file, url, kind)
+    with collect_decisions() as decisions:
+        postings = extract_file(file, url, kind)
+    if explain:
+        click.echo(render_decisions(decisions), err=as_json)
     if as_json:
         click.echo(json.dumps([p.to_dict() for p in postings], indent=2, ensure_ascii=False))
     elif not postings:
@@ -51,6 +61,20 @@ def extract_file(file: Path, url: str, kind: str) -> list[Posting]:
         return extract(body, url, SourceConfig(name="extract", url=url, kind=kind))
     except (ExtractError, ValueError) as exc:
         raise click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def render_decisions(decisions: list[Decision]) -> str:
+    """One line per heading or list: where it went and by which rule; lists that stayed in
+    the description are marked, so a user sees what jobtrail did not read as a section."""
+    lines = [click.style("sections (heading -> field, rule score):", bold=True)]
+    for decision in decisions:
+        mark = "  ! " if decision.field is None and decision.items else "    "
+        lines.append(mark + decision.line())
+    if len(lines) == 1:
+        lines.append("    (no headings or lists)")
+    kept = sum(1 for decision in decisions if decision.field is None and decision.items)
+    lines.append(f"  {kept} list(s) stayed in the description" if kept else "  every list went to a section")
+    return "\n".join(lines)
 
 
 def render_posting(posting: Posting) -> str:

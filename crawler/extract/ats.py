@@ -225,9 +225,13 @@ def add_html(posting: Posting, html: str | None, base_url: str = "", drop: Seque
     """Run the shared section extractor over ``html`` and merge what it finds into ``posting``."""
     if not html or not html.strip():
         return
-    from jobtrail.crawler.extract.sections import extract_sections
+    from jobtrail.crawler.extract.facts import pay_from_lines
+    from jobtrail.crawler.extract.sections import read_html
 
-    merge(posting, extract_sections(html, base_url or posting.url, drop_selectors=drop))
+    sections, lines = read_html(html, base_url or posting.url, drop_selectors=drop)
+    merge(posting, sections)
+    if posting.salary is None:  # "The salary range for this role is $95,000 - $120,000"
+        posting.salary = pay_from_lines(lines)
 
 
 def html_paragraphs(plain: Any) -> str:

@@ -22,6 +22,11 @@ _CUT_TAGS = tuple(sorted(DROP_TAGS - {"head", "title", "meta", "link"}))
 _TEXT_READERS = ("a", "h1", "h2", "h3", "h4", "h5", "h6")
 #: elements that are landmarks through their attributes ([role=main], [itemprop=description])
 _MARKED = lxml.etree.XPath("//*[@role or @itemprop]")
+#: a <header> framing a content heading, not the site banner (see sections.is_content_header)
+_CONTENT_HEADER = lxml.etree.XPath(
+    "not(@role='banner') and .//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    " and not(.//nav or .//ul or .//ol) and count(.//a) <= 2"
+)
 #: libxml2 stops reading a document nested deeper than 256 elements (broken HTML of unclosed divs)
 _AT_DEPTH_LIMIT = lxml.etree.XPath("boolean(//*[count(ancestor::*) >= 254])")
 
@@ -65,4 +70,5 @@ def _cuttable(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return [
         element for element in tree.iter(*_CUT_TAGS)
         if element not in holders and next(element.iterancestors(*_TEXT_READERS), None) is None
+        and not (element.tag == "header" and _CONTENT_HEADER(element))
     ]

@@ -18,16 +18,18 @@ from soupsieve import SelectorSyntaxError
 
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.extract.document import parse_document, readable_html
+from jobtrail.crawler.extract.facts import Facts, facts_from_lines, workplace_from_text
 from jobtrail.crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
 from jobtrail.crawler.extract.links import id_from_url, next_page_url, posting_links
 from jobtrail.crawler.extract.sections import (
     apply_sections,
     fold,
-    heading_text,
     plain_text,
+    read_sections,
     related_job,
     sections_from_tag,
 )
+from jobtrail.crawler.extract.title import company_name, find_title, meta, title_from_meta
 from jobtrail.crawler.items import LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.urls import canonical_url
@@ -101,16 +103,19 @@ def build_posting(
     base_url = _base_url(soup, page.url)
     overrides = _selector_values(soup, source, base_url)
     main = _main_content(soup)
-    h1 = _heading(main) or _heading(soup)
-    title = overrides.get("title") or h1 or data.title or _meta(soup, "og:title") or _first_text(soup, "title")
+    company = company_name(soup, data.company, source.company)
+    known = (company, data.company, source.company, meta(soup, "og:site_name"))
+    heading = find_title(soup, main, known)
+    title = overrides.get("title") or heading or data.title or title_from_meta(soup, known)
     # what a selector picked is that field's, not the description's
-    sections = sections_from_tag(main, base_url, title=h1, drop_selectors=list(source.selectors.values()))
+    sections, lines = read_sections(main, base_url, title=heading, drop_selectors=list(source.selectors.values()))
     body = soup.body or soup
     if not sections.related_jobs and main is not body:  # related jobs often sit beside <main>
-        sections.related_jobs = sections_from_tag(body, base_url, title=h1).related_jobs
+        sections.related_jobs = sections_from_tag(body, base_url, title=heading).related_jobs
     sections.related_jobs = _canonical_jobs(sections.related_jobs)
     has_sections = any(getattr(sections, name) for name in LIST_FIELDS)
-    prose = strict and h1 and len(sections.description or "") >= MIN_PROSE_CHARS
+    # a page with its own title heading and a body of text is a posting, headings or not
+    prose = bool(heading or strict) and len(sections.description or "") >= MIN_PROSE_CHARS
     recognized = bool(structured or has_sections or overrides or prose)
     if not recognized or not isinstance(title, str):
         if strict:
@@ -122,7 +127,7 @@ def build_posting(
         external_id=data.external_id or id_from_url(url) or url,
         url=url,
         title=title,
-        company=source.company or data.company or _meta(soup, "og:site_name"),
+        company=company,
         locations=list(data.locations),
         employment_type=data.employment_type,
         workplace=data.workplace,
@@ -136,9 +141,18 @@ def build_posting(
     for found in ordered:
         if found is not None:
             apply_sections(posting, found)
+    apply_facts(posting, facts_from_lines([("para", title), *lines]))  # "Nurse (Part-time)" says it too
     for name, value in overrides.items():
         setattr(posting, name, value)
     return posting
+
+
+def apply_facts(posting: Posting, facts: Facts) -> None:
+    """Fill what structured data left empty with what the page's text says."""
+    posting.locations = posting.locations or list(facts.locations)
+    posting.workplace = posting.workplace or facts.workplace
+    posting.employment_type = posting.employment_type or facts.employment_type
+    posting.salary = posting.salary or facts.salary
 
 
 def _base_url(soup: BeautifulSoup, page_url: str) -> str:
@@ -162,22 +176,6 @@ def _main_content(soup: BeautifulSoup) -> Tag:
         if found is not None:
             return found
     return soup.body or soup
-
-
-def _heading(root: Tag) -> str | None:
-    found = root.find("h1")
-    return (heading_text(found) or None) if isinstance(found, Tag) else None
-
-
-def _first_text(root: Tag, css: str) -> str | None:
-    found = root.select_one(css)
-    return (fold(found.get_text(" ")) or None) if found is not None else None
-
-
-def _meta(soup: BeautifulSoup, prop: str) -> str | None:
-    found = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
-    content = found.get("content") if isinstance(found, Tag) else None
-    return (fold(str(content)) or None) if content else None
 
 
 def _selector_values(soup: BeautifulSoup, source: SourceConfig, base_url: str) -> dict[str, object]:
@@ -209,16 +207,6 @@ def _selector_value(name: str, matches: list[Tag], base_url: str) -> object:
     if name == "workplace":
         return workplace_from_text(text)
     return text or None
-
-
-def workplace_from_text(text: str) -> str | None:
-    """'Hybrid (2 days in office)' -> hybrid; 'Remote - EU' -> remote; 'On-site' -> onsite."""
-    lowered = text.lower()
-    for word, value in (("hybrid", "hybrid"), ("remote", "remote"), ("on-site", "onsite"), ("onsite", "onsite"),
-                        ("on site", "onsite"), ("office", "onsite")):
-        if word in lowered:
-            return value
-    return None
 
 
 def _related_from(matches: list[Tag], base_url: str) -> list[RelatedJob]:

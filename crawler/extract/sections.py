@@ -4,19 +4,32 @@ Careers pages and ATS descriptions are written by people, not schemas: sections 
 at h1-h6, at a paragraph that is only bold text, or at a short line ending in ":";
 bullets come from ``<li>`` or from lines starting with "•", "-", "*"... Every source
 kind calls ``extract_sections`` so that one posting reads the same wherever it is
-published. Headings map to fields through ``crawler.extract.vocabulary``.
+published. Headings (and lists under headings nobody named) map to fields through
+``crawler.extract.classify``; every decision is kept in ``Sections.decisions`` for
+``jobtrail extract --explain``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from jobtrail.crawler.extract.vocabulary import field_for_heading, normalize_heading
+from jobtrail.crawler.extract.classify import (
+    NONE,
+    Verdict,
+    classify_heading,
+    classify_items,
+    has_preference_marker,
+    is_subgroup_label,
+)
+from jobtrail.crawler.extract.vocabulary import is_exact_phrase, normalize_heading
 from jobtrail.crawler.items import LIST_FIELDS, Posting, RelatedJob
 
 #: never content: code, chrome and controls
@@ -30,15 +43,22 @@ BLOCK_TAGS = frozenset({
     "address", "center", "details", "summary", "body", "html", "fieldset", "hgroup",
 })
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+LIST_TAGS = frozenset({"ul", "ol"})
 _STRUCTURE_TAGS = BLOCK_TAGS | HEADING_TAGS
 BOLD_TAGS = frozenset({"b", "strong"})
 #: levels of the "weak" headings, below every h1-h6
 BOLD_LINE_LEVEL = 7
 COLON_LINE_LEVEL = 8
+#: a short line that only introduces the bullets after it ("Sound like you?")
+LEAD_LINE_LEVEL = 9
 #: a heading-like line longer than this is a sentence, not a heading
 MAX_HEADING_CHARS = 80
 #: a line that is only a link this short is navigation ("Back to jobs"), kept out of the description
 MAX_NAV_LINK_CHARS = 40
+#: an li this short over a nested list is a label ("Must have:", "Languages"), not an item
+MAX_LABEL_CHARS = 60
+#: a paragraph in a list section longer than this, or of several sentences, is prose
+MAX_ITEM_CHARS = 240
 
 _BULLET = re.compile(r"^\s*(?:[•●▪◦‣·■□➢➤✓✔○]|[-*–—](?=\s))\s*")
 #: zero-width and soft-hyphen characters, C0 controls and U+FFFD: never meant as text
@@ -59,14 +79,47 @@ class Sections:
     responsibilities: list[str] = field(default_factory=list)
     benefits: list[str] = field(default_factory=list)
     related_jobs: list[RelatedJob] = field(default_factory=list)
+    #: how each heading and each list was read (``jobtrail extract --explain``); not content
+    decisions: list[Decision] = field(default_factory=list, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One heading or list: where its items went and which rule said so."""
+
+    heading: str | None  # None: a list with no heading
+    field: str | None  # None: kept in the description
+    how: str  # "vocabulary 9.0", "cues 4.0 [qualif]", "items 0.75 [3/4 items]", "sub-heading of 'X'"
+    items: int = 0
+
+    def line(self) -> str:
+        where = self.field or "description"
+        count = f", {self.items} items" if self.items else ""
+        return f"{self.heading or '(list without heading)'!r} -> {where} ({self.how}{count})"
 
 
 @dataclass
 class _Line:
     text: str
-    kind: str  # "heading" | "bullet" | "para"
-    level: int = 0  # headings: 1-6 for h1-h6, then BOLD_LINE_LEVEL, COLON_LINE_LEVEL
+    kind: str  # "heading" | "bullet" | "para" | "label" (an li over a nested list)
+    level: int = 0  # headings: 1-6 for h1-h6, then BOLD_LINE_LEVEL, COLON_LINE_LEVEL, LEAD_LINE_LEVEL
     links: list[tuple[str, str]] = field(default_factory=list)  # (title, absolute url)
+    depth: int = 0  # bullets and labels: how deep the li is nested
+
+
+#: where ``collect_decisions`` gathers every decision made while it is active
+_COLLECTOR: ContextVar[list[Decision] | None] = ContextVar("jobtrail_section_decisions", default=None)
+
+
+@contextmanager
+def collect_decisions() -> Iterator[list[Decision]]:
+    """Every heading/list decision made inside the block, in order (for ``--explain``)."""
+    decisions: list[Decision] = []
+    token = _COLLECTOR.set(decisions)
+    try:
+        yield decisions
+    finally:
+        _COLLECTOR.reset(token)
 
 
 def fold(text: str) -> str:
@@ -85,15 +138,31 @@ def extract_sections(
     return sections_from_tag(soup.body or soup, base_url, drop_selectors=drop_selectors, title=title)
 
 
+def read_html(
+    html: str, base_url: str = "", *, drop_selectors: Sequence[str] = (),
+) -> tuple[Sections, list[tuple[str, str]]]:
+    """``extract_sections`` plus the lines as (kind, text), for reading facts (pay sentences)."""
+    soup = BeautifulSoup(html or "", "lxml")
+    return read_sections(soup.body or soup, base_url, drop_selectors=drop_selectors)
+
+
 def sections_from_tag(
     root: Tag, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | None = None,
 ) -> Sections:
     """Like ``extract_sections`` on an already parsed element. Removes ``drop_selectors`` matches from it."""
+    return read_sections(root, base_url, drop_selectors=drop_selectors, title=title)[0]
+
+
+def read_sections(
+    root: Tag, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | None = None,
+) -> tuple[Sections, list[tuple[str, str]]]:
+    """``sections_from_tag`` plus the element's lines as (kind, text), for reading facts."""
     for selector in drop_selectors:
         for element in root.select(selector):
             element.decompose()
     skip = normalize_heading(title) if title else None
-    return _assemble(linearize(root, base_url, skip_h1=skip))
+    lines = linearize(root, base_url, skip_h1=skip)
+    return _assemble(lines), [(line.kind, line.text) for line in lines]
 
 
 def plain_text(root: Tag, base_url: str = "") -> str | None:
@@ -153,6 +222,7 @@ class _Walker:
         self.li_depth = 0
         self.bold_depth = 0
         self.pending_heading = 0  # level of an open heading whose text is being collected
+        self.label_li = 0  # depth of an li over a nested list whose own text is not flushed yet
 
     def text(self, text: str) -> None:
         self.pieces.append((text, self.bold_depth > 0))
@@ -160,25 +230,29 @@ class _Walker:
     def enter(self, tag: Tag) -> bool:
         """Handle an opening tag; True when its children should be walked."""
         name = tag.name
-        if name in DROP_TAGS:
+        if name in DROP_TAGS and not (name == "header" and is_content_header(tag)):
             return False
         if name in ("br", "hr"):
             self.flush()
             return False
-        if name in HEADING_TAGS:
+        level = int(name[1]) if name in HEADING_TAGS else _aria_heading_level(tag)
+        if level:
             self.flush()
             if _first_descendant(tag, _STRUCTURE_TAGS) is None:
-                self._heading(tag, int(name[1]))
+                self._heading(tag, level)
                 return False
             # an unclosed heading that swallowed the page: its own leading text is the heading
-            self.pending_heading = int(name[1])
+            self.pending_heading = level
             return True
         if name == "a" and tag.get("href"):
             self._anchor(tag)
             return False
         if name in BLOCK_TAGS:
             self.flush()
-            self.li_depth += name == "li"
+            if name == "li":
+                self.li_depth += 1
+                if _first_descendant(tag, LIST_TAGS) is not None:
+                    self.label_li = self.li_depth
         self.bold_depth += name in BOLD_TAGS
         return True
 
@@ -190,13 +264,13 @@ class _Walker:
 
     def _heading(self, tag: Tag, level: int) -> None:
         text = fold(tag.get_text(" "))
-        if not text or (level == 1 and self.skip_h1 and normalize_heading(text) == self.skip_h1):
+        if not text or (self.skip_h1 and normalize_heading(text) == self.skip_h1):
             return
         links = [link for a in _descendants(tag, frozenset({"a"})) if (link := self._link(a))]
         if links and fold(" ".join(title for title, _ in links)) == text:
             self.lines.append(_Line(text, "para", links=links))  # a linked title (job card), not a heading
         elif self.li_depth:
-            self.lines.append(_Line(_strip_bullet(text), "bullet"))
+            self.lines.append(_Line(_strip_bullet(text), "bullet", depth=self.li_depth))
         else:
             self.lines.append(_Line(text, "heading", level))
 
@@ -220,14 +294,12 @@ class _Walker:
             text = fold("".join(text for text, _ in self.pieces))
             self.pieces.clear()
             self.links.clear()
-            if text and not (level == 1 and self.skip_h1 and normalize_heading(text) == self.skip_h1):
+            if text and not (self.skip_h1 and normalize_heading(text) == self.skip_h1):
                 self.lines.append(_Line(text, "heading", level))
             return
-        raw = "".join(text for text, _ in self.pieces)
-        all_bold = all(bold for text, bold in self.pieces if text.strip())
-        self.pieces.clear()
-        texts = [text for text in map(fold, _split_lines(raw)) if text]
-        new = [self._classify(text, all_bold and len(texts) == 1) for text in texts]
+        label = self.label_li and self.label_li == self.li_depth
+        self.label_li = 0
+        new = self._label(label) or self._bold_label() or self._lines()
         for title, url in self.links:
             owner = next((line for line in new if title in line.text), new[-1] if new else None)
             if owner is not None:
@@ -235,17 +307,74 @@ class _Walker:
         self.links.clear()
         self.lines.extend(line for line in new if line.text)
 
+    def _lines(self) -> list[_Line]:
+        raw = "".join(text for text, _ in self.pieces)
+        all_bold = all(bold for text, bold in self.pieces if text.strip())
+        self.pieces.clear()
+        texts = [text for text in map(fold, _split_lines(raw)) if text]
+        return [self._classify(text, all_bold and len(texts) == 1) for text in texts]
+
+    def _label(self, label: bool) -> list[_Line]:
+        """The own text of an li over a nested list: a label when it is short, else an item."""
+        if not label:
+            return []
+        text = _strip_bullet(fold("".join(text for text, _ in self.pieces)))
+        if not text or len(text) > MAX_LABEL_CHARS or text.endswith("."):
+            return []
+        self.pieces.clear()
+        return [_Line(text, "label", depth=self.li_depth)]
+
+    def _bold_label(self) -> list[_Line]:
+        """A paragraph that starts with a bold section name ("<b>Requirements:</b> Go, SQL"):
+        the name is a heading and the rest its text."""
+        first = next((bold for text, bold in self.pieces if text.strip()), False)
+        if self.li_depth or not first:
+            return []
+        split = next((i for i, (text, bold) in enumerate(self.pieces) if not bold and text.strip()), None)
+        if split is None:
+            return []
+        label = fold("".join(text for text, _ in self.pieces[:split]))
+        if not label or len(label) > MAX_HEADING_CHARS or classify_heading(label).field is None:
+            return []
+        self.pieces[:split] = []
+        return [_Line(label, "heading", BOLD_LINE_LEVEL), *self._lines()]
+
     def _classify(self, text: str, bold: bool) -> _Line:
         if self.li_depth:
-            return _Line(_strip_bullet(text), "bullet")
+            return _Line(_strip_bullet(text), "bullet", depth=self.li_depth)
         if _BULLET.match(text):
-            return _Line(_strip_bullet(text), "bullet")
+            return _Line(_strip_bullet(text), "bullet", depth=1)
         short = len(text) <= MAX_HEADING_CHARS
-        if bold and short and not text.endswith((".", "!", "?")):
+        if bold and short and not text.endswith((".", "!")):
             return _Line(text, "heading", BOLD_LINE_LEVEL)
         if short and text.endswith(":"):
             return _Line(text, "heading", COLON_LINE_LEVEL)
+        if short and (_is_caps_heading(text) or is_exact_phrase(text)):
+            return _Line(text, "heading", COLON_LINE_LEVEL)
         return _Line(text, "para")
+
+
+def is_content_header(tag: Tag) -> bool:
+    """A ``<header>`` that only frames a content heading (TYPO3, WordPress entry headers),
+    not the site's banner: a heading, no lists or navigation, at most two links."""
+    if tag.get("role") == "banner" or _first_descendant(tag, HEADING_TAGS) is None:
+        return False
+    return next(_descendants(tag, frozenset({"nav", "ul", "ol"})), None) is None and sum(
+        1 for _ in _descendants(tag, frozenset({"a"}))) <= 2
+
+
+def _aria_heading_level(tag: Tag) -> int:
+    """``<div role="heading" aria-level="2">``: a heading without an h tag (0: not one)."""
+    if tag.get("role") != "heading":
+        return 0
+    level = str(tag.get("aria-level") or "2").strip()
+    return int(level) if level.isdigit() and 1 <= int(level) <= 6 else 2
+
+
+def _is_caps_heading(text: str) -> bool:
+    """"REQUIREMENTS", "WHAT YOU'LL DO": a short all-caps line is set as a heading."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters) and len(text.split()) <= 8
 
 
 def heading_text(tag: Tag) -> str:
@@ -344,37 +473,221 @@ class _Description:
         return "\n\n".join("\n".join(block) for block in self.blocks) or None
 
 
+#: the fields a section may be; related_jobs is read from links, not items
+_SECTION_FIELDS = frozenset({*LIST_FIELDS, "related_jobs"})
+_SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
+
+
 @dataclass
-class _Section:
-    name: str | None  # a Posting field, or None for an unmapped section
+class _Block:
+    """A heading and the lines up to the next heading that is not below it."""
+
+    heading: _Line | None
     level: int
+    field: str | None  # None: not a section (its lists may still be read from their items)
+    how: str
     lines: list[_Line] = field(default_factory=list)
+    inherited: bool = False
+    nested: bool = False  # inside another section
+    filled: bool = False  # it, or a block below it, has lines
 
 
 def _assemble(lines: list[_Line]) -> Sections:
     result = Sections()
     description = _Description()
-    current = _Section(None, 0)
-    for line in lines:
-        if line.kind == "heading":
-            name = field_for_heading(line.text)
-            lead_in = line.level > current.level or (line.level == current.level and not current.lines)
-            if name is None and current.name and lead_in:
-                current.lines.append(_Line(line.text, "para"))  # a sub-heading or lead-in inside a section
-                continue
-            _close(current, result, description)
-            current = _Section(name, line.level)
-            if name is None:
-                description.add(line)
-        elif current.name:
-            current.lines.append(line)
-        elif not _is_nav_link(line):
-            description.add(line)
-    _close(current, result, description)
+    for block in _blocks(_promote_lead_lines(lines)):
+        if block.field == "related_jobs":
+            _close_related(block, result, description)
+        elif block.field is not None:
+            _close_section(block, result, description)
+        else:
+            _close_unknown(block, result, description)
     result.description = description.text()
     for name in LIST_FIELDS:  # exact duplicates go; order stays
         setattr(result, name, list(dict.fromkeys(getattr(result, name))))
+    collector = _COLLECTOR.get()
+    if collector is not None:
+        collector.extend(result.decisions)
     return result
+
+
+def _promote_lead_lines(lines: list[_Line]) -> list[_Line]:
+    """A short plain line right before bullets that names a section is its heading
+    ("Sound like you?" in a div, "What you'll need" in a <p>)."""
+    out: list[_Line] = []
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if (
+            line.kind == "para" and following is not None and following.kind in ("bullet", "label")
+            and not line.links and len(line.text) <= MAX_HEADING_CHARS and not line.text.endswith(".")
+            and classify_heading(line.text).field is not None
+        ):
+            line = _Line(line.text, "heading", LEAD_LINE_LEVEL)
+        out.append(line)
+    return out
+
+
+def _blocks(lines: list[_Line]) -> list[_Block]:
+    """Lines grouped under their headings; a heading's field is decided here (lists later)."""
+    blocks = [_Block(None, 0, None, "")]
+    stack: list[_Block] = []  # open headed blocks, outermost first
+    for line in lines:
+        if line.kind != "heading":
+            blocks[-1].lines.append(line)
+            for block in stack:
+                block.filled = True
+            continue
+        verdict = classify_heading(line.text)
+        parent = _parent(stack, line, verdict)
+        block = _new_block(line, verdict, parent)
+        stack.append(block)
+        blocks.append(block)
+    return blocks
+
+
+def _parent(stack: list[_Block], line: _Line, verdict: Verdict) -> _Block | None:
+    """Close the blocks this heading ends; the nearest section still open is its parent.
+
+    A heading at the same level stays inside a section when it is that section's first
+    line ("Requirements" then "Technical") or a sub-group label ("Languages").
+    """
+    while stack and stack[-1].level >= line.level:
+        top = stack[-1]
+        same = top.level == line.level and top.field in LIST_FIELDS
+        if same and verdict.field is None and verdict.rule != "against" and (
+            not top.filled or is_subgroup_label(line.text)
+        ):
+            break
+        stack.pop()
+    return next((block for block in reversed(stack) if block.field in _SECTION_FIELDS), None)
+
+
+def _new_block(line: _Line, verdict: Verdict, parent: _Block | None) -> _Block:
+    if verdict.field is not None:
+        return _Block(line, line.level, verdict.field, verdict.explain(), nested=parent is not None)
+    if parent is not None and parent.heading is not None and verdict.rule != "against":
+        how = f"sub-heading of {parent.heading.text!r}"
+        return _Block(line, line.level, parent.field, how, inherited=True, nested=True)
+    return _Block(line, line.level, None, verdict.explain())
+
+
+def _close_section(block: _Block, result: Sections, description: _Description) -> None:
+    """A section's bullets are its items (labels over nested lists scope them); its
+    paragraphs are items only when it has no bullets and they are not prose."""
+    assert block.field is not None
+    has_bullets = any(line.kind in ("bullet", "label") for line in block.lines)
+    placed = _section_items(block.lines, block.field, has_bullets, result)
+    heading = block.heading.text if block.heading else None
+    if block.inherited and not any(placed.values()):
+        # a sub-heading over prose only ("A note on visas"): the reader sees text, not a list
+        _close_unknown(_Block(block.heading, block.level, None, block.how, block.lines), result, description)
+        return
+    if block.nested and block.heading is not None and _is_lead_in(block.heading):
+        description.add(_Line(block.heading.text, "para"))
+    for line in block.lines:
+        if line.kind == "para" and id(line) not in placed["_items"]:
+            description.add(line)
+    count = sum(len(items) for name, items in placed.items() if name != "_items")
+    result.decisions.append(Decision(heading, block.field, block.how, count))
+    for label, (name, how) in placed["_labels"].items():
+        result.decisions.append(Decision(label, name, how))
+
+
+def _section_items(
+    lines: list[_Line], default: str, has_bullets: bool, result: Sections,
+) -> dict[str, Any]:
+    """Put a section's items into ``result``; returns what went where (for the decisions)."""
+    scopes: list[tuple[int, str]] = []  # (li depth of a label, field of the items below it)
+    placed: dict[str, Any] = {"_items": set(), "_labels": {}}
+    for line in lines:
+        if line.kind == "para":
+            if has_bullets or _is_prose(line.text):
+                continue
+            target = _preference(default, line.text)
+        else:
+            while scopes and scopes[-1][0] >= line.depth:
+                scopes.pop()
+            current = scopes[-1][1] if scopes else default
+            if line.kind == "label":
+                name, how = _label_field(line.text, current)
+                scopes.append((line.depth, name))
+                placed["_labels"][line.text] = (name, how)
+                continue
+            target = _preference(current, line.text)
+        getattr(result, target).append(line.text)
+        placed.setdefault(target, []).append(line.text)
+        placed["_items"].add(id(line))
+    return placed
+
+
+def _label_field(text: str, current: str) -> tuple[str, str]:
+    """Where the items under an li label go: its own section when it names one, else on."""
+    verdict = classify_heading(text)
+    if verdict.field in LIST_FIELDS:
+        return verdict.field, verdict.explain()
+    return current, "label inside the section"
+
+
+def _preference(name: str, text: str) -> str:
+    """A requirement marked optional by itself ("Preferred: …", "… (nice to have)")."""
+    return "nice_to_have" if name == "requirements" and has_preference_marker(text) else name
+
+
+def _is_lead_in(heading: _Line) -> bool:
+    """"In particular, you will need:": a sentence leading into a list, kept as text."""
+    return heading.level == COLON_LINE_LEVEL and len(heading.text.split()) >= 4
+
+
+def _is_prose(text: str) -> bool:
+    """A paragraph that reads as text, not as one item: long, several sentences, or a lead-in."""
+    if text.endswith(":") or len(text) > MAX_ITEM_CHARS:
+        return True
+    return len(_SENTENCE_END.findall(text)) >= 2 and len(text) > 120
+
+
+def _close_unknown(block: _Block, result: Sections, description: _Description) -> None:
+    """A block whose heading names no section: each list in it is read from its items, and
+    whatever is not clearly one section stays in the description, heading included."""
+    runs = _runs(block.lines)
+    verdicts = [classify_items([line.text for line in run if line.kind == "bullet"]) if _is_list(run) else NONE
+                for run in runs]
+    classified = [v.field is not None for v in verdicts]
+    heading = block.heading.text if block.heading else None
+    if block.heading is not None and not (classified and all(classified)):
+        description.add(block.heading)
+    if block.heading is not None and not any(_is_list(run) for run in runs):
+        result.decisions.append(Decision(heading, None, block.how or "no section named"))
+    for run, verdict in zip(runs, verdicts, strict=True):
+        if not _is_list(run):
+            for line in run:
+                if not _is_nav_link(line):
+                    description.add(line)
+            continue
+        if verdict.field is None:
+            for line in run:
+                description.add(line if line.kind == "bullet" else _Line(line.text, "para"))
+            result.decisions.append(Decision(heading, None, f"{block.how + '; ' if block.how else ''}"
+                                             f"{verdict.explain()}", len(run)))
+            continue
+        placed = _section_items(run, verdict.field, True, result)
+        count = sum(len(items) for name, items in placed.items() if not name.startswith("_"))
+        result.decisions.append(Decision(heading, verdict.field, verdict.explain(), count))
+
+
+def _runs(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines split into runs of list lines (bullets, labels) and runs of everything else."""
+    runs: list[list[_Line]] = []
+    for line in lines:
+        is_list = line.kind in ("bullet", "label")
+        if runs and _is_list(runs[-1]) == is_list:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+def _is_list(run: list[_Line]) -> bool:
+    return bool(run) and run[0].kind in ("bullet", "label")
 
 
 def _is_nav_link(line: _Line) -> bool:
@@ -383,27 +696,15 @@ def _is_nav_link(line: _Line) -> bool:
     return bool(titles) and len(line.text) <= MAX_NAV_LINK_CHARS and titles.strip(_ARROWS) == line.text.strip(_ARROWS)
 
 
-def _close(section: _Section, result: Sections, description: _Description) -> None:
-    if section.name is None:
-        return
-    if section.name == "related_jobs":
-        _close_related(section, result, description)
-        return
-    items: list[str] = getattr(result, section.name)
-    bullets = [line for line in section.lines if line.kind == "bullet"]
-    for line in section.lines:
-        if not bullets or line.kind == "bullet":
-            items.append(line.text)
-        else:
-            description.add(line)
-
-
-def _close_related(section: _Section, result: Sections, description: _Description) -> None:
+def _close_related(block: _Block, result: Sections, description: _Description) -> None:
     seen = {job.url for job in result.related_jobs}
-    for line in section.lines:
+    before = len(result.related_jobs)
+    for line in block.lines:
         if not line.links:
             description.add(line)
         for title, url in line.links:
             if url not in seen:
                 seen.add(url)
                 result.related_jobs.append(RelatedJob(title=title, url=url))
+    heading = block.heading.text if block.heading else None
+    result.decisions.append(Decision(heading, "related_jobs", block.how, len(result.related_jobs) - before))

@@ -75,6 +75,13 @@ def _phrase_table() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     return exact, longest_first
 
 
+def is_exact_phrase(text: str) -> bool:
+    """The whole line is one phrase of the table (a plain line that says "Requirements")."""
+    from jobtrail.crawler.extract.classify import clean_heading
+
+    return normalize_heading(clean_heading(text)) in _phrase_table()[0]
+
+
 def field_for_heading(text: str) -> str | None:
     """The Posting field a heading introduces, or None when it is not a known section.
 

@@ -1,0 +1,343 @@
+"""Facts a person reads off a posting's visible text: salary, location, workplace, employment type.
+
+Careers pages put them in a meta line under the title ("Bristol, UK · Full-time ·
+£38,000–£44,000 per year"), in labels ("Location: Joliet, IL", a dt/dd or table row
+"Salaire : 2 400 € brut mensuel") or in a pay sentence ("The base salary range for this
+role is $140,000 - $170,000"). They only fill what structured data left empty.
+
+Amounts are parsed by price-parser (thousands separators in every locale, currency
+symbols and codes); ranges, "k" and "+" and the pay interval are read here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from price_parser import Price
+
+from jobtrail.crawler.extract.classify import strip_accents, typographic
+from jobtrail.crawler.items import Salary
+
+#: a meta line or a label's value longer than this is prose
+MAX_FACT_CHARS = 160
+#: how many lines from the top of the content may be the meta line
+META_LINES = 12
+
+_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "R$": "BRL", "₺": "TRY",
+                     "zł": "PLN", "kr": "SEK", "Kč": "CZK", "₽": "RUB", "₩": "KRW", "₪": "ILS"}
+_CODES = ("USD EUR GBP BRL MXN CAD AUD NZD CHF SEK NOK DKK PLN CZK HUF RON JPY INR SGD HKD ZAR ARS CLP COP "
+          "PEN TRY ILS").split()
+_DOLLAR_CODES = {"C$": "CAD", "CA$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "US$": "USD",
+                 "MX$": "MXN", "S$": "SGD", "HK$": "HKD"}
+_MONEY = re.compile(
+    r"(?:(?P<pre>(?:[A-Z]{2})?\$|R\$|[€£¥₹₺₽₩₪]|\b(?:%s)\b)\s?)?"
+    r"(?P<num>\d{1,3}(?:[.,\s'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+    r"\s?(?P<k>[kK]\b|k(?=[+\s/–-]))?(?P<plus>\+)?"
+    r"(?:\s?(?P<post>[€£$¥₹₺₽₩₪]|zł|kr|Kč|\b(?:%s)\b|euros?\b|dollars?\b|reais\b|pesos\b))?"
+    % ("|".join(_CODES), "|".join(_CODES)),
+)
+_RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|bis|à|a|al|tot|fino a|e|até|and|y|i)\s*$", re.IGNORECASE)
+_INTERVALS = (
+    ("hour", r"/\s?h(?:ou)?r\b|/\s?h\b|\bper hour\b|\bhourly\b|\ban hour\b|\bp/h\b|\bstunde|\bstundenlohn|"
+             r"\bde l'heure\b|/heure|\bpar heure\b|\bhoraire|\bpor hora\b|/hora\b|\bla hora\b|\bper uur\b|/uur\b|"
+             r"\bper ora\b|/ora\b|\ball'ora\b|\bhora\b"),
+    ("day", r"/\s?day\b|\bper day\b|\bdaily rate\b|\ba day\b|\bpro tag\b|\bpar jour\b|\bpor dia\b|\bpor día\b"),
+    ("week", r"/\s?w(?:ee)?k\b|\bper week\b|\bweekly\b|\bpro woche\b|\bpar semaine\b|\bpor semana\b"),
+    ("month", r"/\s?mo(?:nth)?\b|\bper month\b|\bmonthly\b|\ba month\b|\bmonat|\bmonatlich|\bmensuel|\bpar mois\b|"
+              r"/\s?mois\b|\bal mes\b|\bpor mes\b|/\s?mes\b|\bmensual|\bal mes\b|/\s?m[eê]s\b|\bpor m[eê]s\b|"
+              r"\bmensal|\bper maand\b|/\s?maand\b|\bmaandelijks|\bbruto per maand\b|\bmensile|\bal mese\b|"
+              r"/\s?mese\b|\bmese\b|\bmes\b|\bmês\b|\bmensili"),
+    ("year", r"/\s?y(?:ea)?r\b|\bper year\b|\ba year\b|\bannual|\bannum\b|\bp\.?\s?a\.?(?:\s|$)|\byearly\b|\bjahr|"
+             r"\bj[äa]hrlich|\bpar an\b|\bannuel|\b/\s?an\b|\bal año\b|\bpor año\b|\banual|\bper jaar\b|"
+             r"\bjaarsalaris|\bjaarlijks|\ball'anno\b|\bannu[oa]\b|\bral\b|\bbruto anual|\bper annum\b|\bl'any\b|"
+             r"\ba l'any\b|\banuals?\b|\bpor ano\b|/\s?ano\b|\bao ano\b"),
+)
+#: words that make a sentence with an amount a pay sentence (not "a €1,500 home office budget")
+_PAY_WORDS = re.compile(
+    r"\b(?:salary|salaries|pay|compensation|wage|ote|base|gehalt|verg[üu]tung|salaire|r[ée]mun[ée]ration|"
+    r"salario|sueldo|retribuci[óo]n|salari|sou|sal[áa]rio|remunera[çc][ãa]o|salaris|stipendio|"
+    r"retribuzione|ral)\b",
+    re.IGNORECASE,
+)
+_PAY_CUES = re.compile(
+    r"\b(?:salary|salaries|pay|paid|compensation|rate|base|range|ote|wage|earn|gehalt|verg[üu]tung|lohn|"
+    r"salaire|r[ée]mun[ée]ration|brut|salario|sueldo|retribuci[óo]n|salari|sou|sal[áa]rio|remunera[çc][ãa]o|"
+    r"salaris|loon|bruto|stipendio|retribuzione|ral|brutto|gross|€|£|\$)",
+    re.IGNORECASE,
+)
+
+#: label (accent-free, lower case) -> the fact it introduces
+_LABEL_PHRASES = {
+    "location": (
+        "location", "locations", "where", "based in", "office", "city", "place", "standort", "ort", "arbeitsort",
+        "einsatzort", "lieu", "localisation", "lieu de travail", "ville", "ubicacion", "localizacion", "lugar",
+        "lugar de trabajo", "ciudad", "ubicacio", "lloc", "lloc de treball", "localitat", "localizacao", "local",
+        "local de trabalho", "cidade", "locatie", "plaats", "standplaats", "werklocatie", "sede", "luogo",
+        "localita", "sede di lavoro", "citta", "job location",
+    ),
+    "salary": (
+        "salary", "pay", "compensation", "rate", "pay range", "salary range", "base salary", "wage",
+        "remuneration", "gehalt", "vergutung", "salaire", "salario", "sueldo", "retribucion", "salari", "sou",
+        "remuneracao", "salaris", "stipendio", "retribuzione", "ral", "hourly rate", "day rate",
+    ),
+    "employment_type": (
+        "type", "job type", "employment type", "employment", "contract", "contract type", "commitment",
+        "schedule", "hours", "anstellungsart", "beschaftigungsart", "vertragsart", "arbeitszeit", "vertrag",
+        "contrat", "type de contrat", "temps de travail", "contrato", "tipo de contrato", "jornada",
+        "tipus de contracte", "contracte", "regime", "regime de trabalho", "dienstverband", "contracttype",
+        "uren", "contratto", "tipo di contratto", "orario", "tipo de jornada", "dedicacion", "umfang",
+        "beschaftigungsumfang", "stellenumfang", "arbeitszeitmodell", "anstellung", "werktijden", "dienstverband",
+    ),
+    "workplace": (
+        "workplace", "work model", "work mode", "remote", "arbeitsmodell", "mode de travail", "teletravail",
+        "modalidad", "modalitat", "modalidade", "modelo de trabalho", "werkplek", "werkvorm",
+        "modalita di lavoro", "modalita", "workplace type", "location type",
+    ),
+}
+_LABELS: dict[str, str] = {phrase: fact for fact, phrases in _LABEL_PHRASES.items() for phrase in phrases}
+
+_WORKPLACE = (
+    ("hybrid", r"\bhybrid|\bhybride|\bh[íi]brid[oa]?\b|\bibrid[oa]\b|\bhibrid\b|\bhybrid[e]?\b|\bsemi[- ]?presencial"),
+    ("remote", r"\bremote\b|\bfully remote\b|\bfull[- ]remote\b|\bremote[- ]first\b|\bwork from home\b|\bwfh\b|"
+               r"\b100\s?% remote\b|\bremoto\b|\bremota\b|\ben remoto\b|\ba distancia\b|\bà distance\b|"
+               r"\bt[ée]l[ée]travail (?:complet|total|à 100)|\b100\s?% t[ée]l[ée]travail|\bfull t[ée]l[ée]travail|"
+               r"\bfernarbeit|\bmobiles arbeiten|\bvollst[äa]ndig remote|\bteletrabajo\b|\bteletreball\b|"
+               r"\bremot\b|\bthuiswerken\b|\bvolledig remote\b|\bda remoto\b|\bsmart working\b(?! \d)|"
+               r"\btrabalho remoto\b|\bhome office\b(?= ?(?:$|·|\||/|,))|\bqualquer lugar"),
+    ("onsite", r"\bon[- ]?site\b|\bin[- ]office\b|\bin[- ]person\b|\bon[- ]premises?\b|\bvor ort\b|"
+               r"\bpr[ée]sentiel\b|\bsur site\b|\bpresencial\b|\bpresencialment\b|\bin loco\b|\bop locatie\b|"
+               r"\bop kantoor\b|\bop de werkvloer\b|\bin sede\b|\bin presenza\b|\bpresso la sede\b|"
+               r"\bno escrit[óo]rio\b|\bna sede\b|\bim b[üu]ro\b|\bau bureau\b|\ben oficina\b|\bin ufficio\b"),
+)
+_EMPLOYMENT = (
+    ("working-student", r"\bwerkstudent|\bworking student\b"),
+    ("internship", r"\bintern(?:ship)?\b|\bpraktikum\b|\bstage\b|\bstagiaire\b|\bpr[áa]cticas\b|\bpr[àa]ctiques\b|"
+                   r"\best[áa]gio\b|\btirocinio\b|\bstagista\b|\bapprenti|\balternance\b"),
+    ("part-time", r"\bpart[- ]?time\b|\bteilzeit\b|\btemps partiel\b|\bmi-temps\b|\bmedia jornada\b|"
+                  r"\btiempo parcial\b|\bjornada parcial\b|\bmitja jornada\b|\btemps parcial\b|"
+                  r"\bmeio per[íi]odo\b|\btempo parcial\b|\bmeia jornada\b|\bdeeltijd\b|\bparttime\b|"
+                  r"\btempo parziale\b|\bpart time\b"),
+    ("contract", r"\bcontract(?:or)?\b(?! type)|\bfreelance|\bfreiberuf|\bind[ée]pendant\b|\bfreelancer\b|"
+                 r"\bpj\b|\bzzp\b|\bpartita iva\b|\bautónomo\b|\bconsultant\b"),
+    ("temporary", r"\btemporary\b|\bfixed[- ]term\b|\bbefristet\b|\bcdd\b|\btemporal\b|\bfijo discontinuo\b|"
+                  r"\btempor[áa]rio\b|\btijdelijk\b|\btempo determinato\b|\bseasonal\b|\bsaisonnier\b|"
+                  r"\bdeterminato\b|\bcontrato temporal\b"),
+    ("full-time", r"\bfull[- ]?time\b|\bvollzeit\b|\btemps plein\b|\btemps complet\b|\bjornada completa\b|"
+                  r"\btiempo completo\b|\btemps complet\b|\btempo integral\b|\bper[íi]odo integral\b|"
+                  r"\bvoltijd\b|\bfulltime\b|\btempo pieno\b|\bfull time\b|\bclt\b|\bpermanent\b|"
+                  r"\bunbefristet\b|\bcdi\b|\bindefinido\b|\bindefinit\b|\btempo indeterminato\b|\bvast\b"),
+)
+_SEPARATORS = re.compile(r"\s*(?:·|•|\||∙|⋅|/{2}|\s—\s|\s–\s(?!\s*[€$£\d]))\s*")
+
+
+@dataclass
+class Facts:
+    locations: list[str] = field(default_factory=list)
+    workplace: str | None = None
+    employment_type: str | None = None
+    salary: Salary | None = None
+
+
+def facts_from_lines(lines: Sequence[tuple[str, str]]) -> Facts:
+    """Facts from (kind, text) lines of a posting's content, top first.
+
+    Labels anywhere ("Location: …", a label line and its value line) win; then the meta
+    line(s) near the top; a salary may also come from a pay sentence.
+    """
+    facts = Facts()
+    _from_labels(lines, facts)
+    for kind, text in lines[:META_LINES]:
+        if kind == "heading":
+            break  # the meta line is above the first section
+        if len(text) <= MAX_FACT_CHARS:
+            _from_meta(text, facts)
+    if facts.salary is None:
+        facts.salary = pay_from_lines(lines)
+    return facts
+
+
+def pay_from_lines(lines: Sequence[tuple[str, str]]) -> Salary | None:
+    """The salary of the first pay sentence ("The base pay range is $95,000 - $120,000")."""
+    for kind, text in lines:
+        if kind == "para" and _PAY_WORDS.search(text):
+            found = salary_from_text(text, need_cue=True)
+            if found is not None:
+                return found
+    return None
+
+
+def _from_labels(lines: Sequence[tuple[str, str]], facts: Facts) -> None:
+    for index, (_, text) in enumerate(lines):
+        for label_fact, value in _label_values(text, lines[index + 1][1] if index + 1 < len(lines) else None):
+            _set(facts, label_fact, value)
+
+
+def _label_values(text: str, following: str | None) -> Iterable[tuple[str, str]]:
+    """("location", "Joliet, IL") from "Location: Joliet, IL", or from "Location" + the next line."""
+    if len(text) > MAX_FACT_CHARS:
+        return
+    for piece in _SEPARATORS.split(text) if ":" in text else [text]:
+        label, sep, value = piece.partition(":")
+        fact = _LABELS.get(_label_key(label)) if sep else None
+        if fact and value.strip():
+            yield fact, value.strip()
+            continue
+        words = piece.split()
+        for size in (3, 2, 1):  # "Type Contract (6 months)": a label word then its value
+            fact = _LABELS.get(_label_key(" ".join(words[:size])))
+            if fact and len(words) > size and not sep:
+                yield fact, " ".join(words[size:])
+                break
+    fact = _LABELS.get(_label_key(text))
+    if fact and following and len(following) <= MAX_FACT_CHARS:
+        yield fact, following
+
+
+def _label_key(label: str) -> str:
+    return " ".join(strip_accents(typographic(label)).lower().replace(":", " ").split())
+
+
+def _set(facts: Facts, fact: str, value: str) -> None:
+    value = value.strip(" :·|-–")
+    if not value:
+        return
+    if fact == "location" and not facts.locations:
+        found = workplace_from_text(value)
+        place = _SEPARATORS.split(value)[0].strip()
+        if found and facts.workplace is None:
+            facts.workplace = found
+        if place and not (found and workplace_from_text(place) and len(place.split()) <= 2):
+            facts.locations = [place]
+    elif fact == "salary" and facts.salary is None:
+        facts.salary = salary_from_text(value)
+    elif fact == "employment_type" and facts.employment_type is None:
+        facts.employment_type = employment_from_text(value)
+        facts.workplace = facts.workplace or workplace_from_text(value)
+    elif fact == "workplace" and facts.workplace is None:
+        facts.workplace = workplace_from_text(value)
+
+
+def _from_meta(text: str, facts: Facts) -> None:
+    """A meta line: "Siena · Ibrido · Tempo pieno · RAL 35.000 - 42.000 €"."""
+    pieces = [p for p in _SEPARATORS.split(text) if p.strip()]
+    if len(pieces) < 2 and len(text) > 60:
+        return
+    for piece in pieces:
+        if len(piece) > 80:
+            continue
+        if facts.salary is None and (found := salary_from_text(piece)) is not None and _has_currency(piece):
+            facts.salary = found
+            continue
+        workplace = workplace_from_text(piece)
+        employment = employment_from_text(piece)
+        if workplace and facts.workplace is None:
+            facts.workplace = workplace
+        if employment and facts.employment_type is None:
+            facts.employment_type = employment
+
+
+def workplace_from_text(text: str) -> str | None:
+    """remote / hybrid / onsite from words in eight languages ("Híbrido", "Op locatie", "Vor Ort")."""
+    lowered = typographic(text).lower()
+    for value, pattern in _WORKPLACE:
+        if re.search(pattern, lowered):
+            return value
+    return None
+
+
+def employment_from_text(text: str) -> str | None:
+    """full-time / part-time / contract / temporary / internship / working-student."""
+    lowered = typographic(text).lower()
+    for value, pattern in _EMPLOYMENT:
+        if re.search(pattern, lowered):
+            return value
+    return None
+
+
+def salary_from_text(text: str, *, need_cue: bool = False) -> Salary | None:
+    """A salary from text: "$120K–$150K", "€70.000 - €90.000 / year", "USD 54/hr", "$150k+"."""
+    text = typographic(text)
+    amounts = [m for m in _MONEY.finditer(text) if _is_amount(m)]
+    if not amounts:
+        return None
+    index = next((i for i, m in enumerate(amounts) if _priced(m) or (
+        i + 1 < len(amounts) and _priced(amounts[i + 1]) and _joined(text, m, amounts[i + 1]))), None)
+    if index is None and need_cue:
+        return None
+    first = amounts[index or 0]
+    index = index or 0
+    low = _value(first)
+    high: float | None = low
+    if index + 1 < len(amounts) and _joined(text, first, amounts[index + 1]):
+        second = amounts[index + 1]
+        high = _value(second, k=bool(first["k"]) or bool(second["k"]))
+        if first["k"] is None and second["k"] and low is not None and low < 1000:
+            low *= 1000  # "$120-150K"
+    if first["plus"]:
+        high = None
+    currency = _currency(first) or next((c for m in amounts if (c := _currency(m))), None)
+    if low is None or (currency is None and not need_cue and not _PAY_CUES.search(text)):
+        return None
+    return Salary(min=low, max=high, currency=currency, interval=_interval(text, first, low))
+
+
+def _priced(match: re.Match[str]) -> bool:
+    return bool(match["pre"] or match["post"])
+
+
+def _joined(text: str, first: re.Match[str], second: re.Match[str]) -> bool:
+    return bool(_RANGE_JOIN.match(text[first.end():second.start()]))
+
+
+def _is_amount(match: re.Match[str]) -> bool:
+    number = match["num"]
+    return bool(number) and (match["pre"] or match["post"] or match["k"] or len(number.replace(" ", "")) >= 3)
+
+
+def _has_currency(piece: str) -> bool:
+    return any((m["pre"] or m["post"]) for m in _MONEY.finditer(typographic(piece)))
+
+
+def _value(match: re.Match[str], *, k: bool | None = None) -> float | None:
+    price = Price.fromstring(match["num"].replace(" ", "").replace("’", "").replace("'", ""))
+    if price.amount is None:
+        return None
+    amount = price.amount * (Decimal(1000) if (match["k"] if k is None else k) else 1)
+    return float(amount)
+
+
+def _currency(match: re.Match[str]) -> str | None:
+    for raw in (match["pre"], match["post"]):
+        if not raw:
+            continue
+        raw = raw.strip()
+        if raw.upper() in _CODES:
+            return raw.upper()
+        if raw in _DOLLAR_CODES:
+            return _DOLLAR_CODES[raw]
+        if raw.lower().startswith("euro"):
+            return "EUR"
+        if raw.lower().startswith("dollar"):
+            return "USD"
+        if raw.lower() == "reais":
+            return "BRL"
+        if raw.lower() == "pesos":
+            return "MXN"
+        price = Price.fromstring(raw + "1")
+        symbol = price.currency or raw
+        if symbol in _CURRENCY_SYMBOLS:
+            return _CURRENCY_SYMBOLS[symbol]
+    return None
+
+
+def _interval(text: str, first: re.Match[str], low: float) -> str | None:
+    lowered = text.lower()
+    for value, pattern in _INTERVALS:
+        if re.search(pattern, lowered):
+            return value
+    if first["k"] or low >= 10000:
+        return "year"  # "$120K–$150K": amounts this size are yearly unless said otherwise
+    return None
