@@ -31,9 +31,14 @@ def test_iso_date(value: object, expected: str | None) -> None:
          Salary(100000.0, 120000.0, "USD", "year")),
         ({"currency": "EUR", "value": 25, "unitText": "HOUR"}, Salary(25.0, 25.0, "EUR", "hour")),
         ({"currency": "EUR", "value": {"value": "4500.50", "unitText": "PER_MONTH"}},
-         Salary(4500.5, 4500.5, "EUR", None)),
+         Salary(4500.5, 4500.5, "EUR", "month")),
         ({"currency": "EUR", "value": {"unitText": "YEAR"}}, None),
-        ("100k", None),
+        ("100k", Salary(100000.0, 100000.0, None, None)),
+        ("50,000 - 70,000", Salary(50000.0, 70000.0, None, None)),
+        ({"currency": "GBP", "value": {"value": 13.5, "unitText": "HOUR"}}, Salary(13.5, 13.5, "GBP", "hour")),
+        ([{"currency": "CAD", "value": {"minValue": "95000", "maxValue": "110000", "unitText": "YEAR"}}],
+         Salary(95000.0, 110000.0, "CAD", "year")),
+        ("not a salary", None),
     ],
 )
 def test_salary(salary: object, expected: Salary | None) -> None:

@@ -168,12 +168,21 @@ def salary(low: Any, high: Any, currency: Any, per: Any, *, divisor: float = 1) 
     low_n, high_n = number(low), number(high)
     if low_n is None and high_n is None:
         return None
+    low_n = None if low_n is None else low_n / divisor
+    high_n = None if high_n is None else high_n / divisor
     return Salary(
-        min=None if low_n is None else low_n / divisor,
-        max=None if high_n is None else high_n / divisor,
-        currency=(text(currency) or "").upper() or None,
-        interval=interval(per),
+        min=low_n, max=high_n, currency=(text(currency) or "").upper() or None,
+        interval=interval(per) or yearly_by_size(high_n if high_n is not None else low_n),
     )
+
+
+#: an amount this large with no interval is a yearly salary (no one earns it per month or hour)
+YEARLY_AMOUNT = 10_000
+
+
+def yearly_by_size(amount: float | None) -> str | None:
+    """"year" for an amount only a yearly salary reaches, else None (unknown)."""
+    return "year" if amount is not None and amount >= YEARLY_AMOUNT else None
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jobtrail.crawler.extract.vocabulary import field_for_heading, is_exact_phrase, normalize_heading
+from jobtrail.crawler.extract.vocabulary import FACT_LABELS, field_for_heading, is_exact_phrase, normalize_heading
 
 #: cue score a heading needs to count as a section
 MIN_SCORE = 2.0
@@ -137,7 +137,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("nice", 3), ("bonus", 3), ("=plus", 3), ("=pluses", 3), ("prefer", 3), ("desir", 3), ("ideally", 3),
         ("not required", 4), ("optional", 3), ("extra", 2), ("even better", 3), ("would be great", 3),
         ("great if", 2.5), ("good to have", 3), ("advantage", 3), ("an asset", 3), ("=assets", 2.5),
-        ("brownie", 3), ("stand out", 3), ("set you apart", 4), ("sets you apart", 4), ("=apart", 2), ("would be nice", 3), ("would help", 2.5), ("helpful", 2.5),
+        ("brownie", 3), ("love to see", 3), ("love it if", 3), ("stand out", 3), ("set you apart", 4), ("sets you apart", 4), ("=apart", 2), ("would be nice", 3), ("would help", 2.5), ("helpful", 2.5),
         ("not a must", 4), ("=also", 2), ("added", 1), ("differentiat", 2), ("be excited", 2.5),
         ("schon ware", 4), ("ware schon", 4), ("ware toll", 4), ("ware super", 4), ("=toll", 1),
         # de
@@ -161,7 +161,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("accountab", 2.5), ("work on", 2), ("typical", 2.5), ("in this role", 2),
         ("=job", 1), ("you'll own", 3), ("you will own", 3), ("involve", 2), ("day look like", 3),
         ("week look like", 3), ("what you'll", 1), ("what you will", 1), ("your work", 2), ("challenge", 1.5),
-        ("scope", 1.5), ("expect to", 1.5), ("the work", 2.5), ("the position", 1.5), ("=position", 1),
+        ("scope", 1.5), ("expect to", 1.5), ("the work", 2.5), ("get done", 4), ("the position", 1.5), ("=position", 1),
         # de
         ("aufgabe", 3), ("verantwort", 3), ("tatigkeit", 3), ("=rolle", 2), ("erwartet dich", 2),
         ("erwartet sie", 2), ("was du tust", 3), ("du machst", 2.5), ("dein job", 2), ("ihr job", 2),
@@ -197,7 +197,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("ofrec", 3), ("oferim", 3), ("oferec", 3), ("offriam", 3), ("ventaj", 3), ("vantag", 3),
         ("avantatg", 3), ("vantagg", 3), ("por que", 1.5), ("per que", 1.5), ("por que unirte", 3),
         ("retribuc", 2.5), ("retribuzion", 2.5), ("remunerac", 2.5), ("=salario", 2), ("pacchetto", 2),
-        ("te damos", 3), ("perche", 1.5), ("=ofrece", 3),
+        ("te damos", 3), ("prestacion", 3), ("perche", 1.5), ("=ofrece", 3),
         # nl
         ("bieden", 3), ("arbeidsvoorwaarden", 3), ("voorwaarden", 2.5), ("krijg", 2.5), ("voordelen", 3),
         ("=salaris", 2), ("aanbod", 3),
@@ -217,7 +217,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("interview", 3), ("next steps", 3), ("how we hire", 4), ("=hiring", 2), ("process", 2), ("equal opportunit", 4), ("diversity", 2),
         ("inclusion", 2), ("our values", 3), ("=values", 2), ("our team", 2), ("the team", 1.5),
         ("about the role", 1.5), ("summary", 2), ("overview", 2), ("=location", 2), ("=note", 2),
-        ("what we do", 3), ("our mission", 3), ("=about", 1.5), ("help you", 3), ("you'll learn", 3),
+        ("what we do", 3), ("our mission", 3), ("=about", 1.5), ("help you", 5), ("you'll learn", 3),
         ("you will learn", 3), ("we'll teach", 3), ("we will teach", 3), ("will train", 3), ("we'll train", 3),
         ("uber uns", 3), ("wer wir sind", 3), ("bewerbung", 3), ("bewerbungsprozess", 4), ("kontakt", 3),
         ("a propos", 3), ("qui sommes nous", 3), ("processus", 3), ("candidature", 3), ("postuler", 3),
@@ -248,6 +248,9 @@ SUBGROUP_LABELS = frozenset(fold_key(label) for label in (
 ))
 
 
+_FACT_LABEL_KEYS = frozenset(label for labels in FACT_LABELS.values() for label in labels)
+
+
 @lru_cache(maxsize=4096)
 def classify_heading(text: str) -> Verdict:
     """The section a heading introduces (cached: pages repeat the same headings)."""
@@ -257,8 +260,11 @@ def classify_heading(text: str) -> Verdict:
     field = field_for_heading(cleaned)
     if field is not None and is_exact_phrase(cleaned):
         return Verdict(field, "vocabulary", 9.0)
-    cues = _by_cues(fold_key(cleaned))
-    if field is not None and cues.rule != "against":
+    key = fold_key(cleaned)
+    if key in _FACT_LABEL_KEYS:
+        return Verdict(None, "against", 5.0, ("fact label",))  # "Salary:", "Location", "Contrat :"
+    cues = _by_cues(key)
+    if field is not None and cues.rule != "against" and (cues.field in (None, field) or cues.score < 2.5):
         return Verdict(field, "vocabulary", 6.0)  # the heading starts with a known phrase
     return cues
 
@@ -288,11 +294,21 @@ def _by_cues(key: str) -> Verdict:
     return Verdict(best, "cues", ranked[0], tuple(hits[best]))
 
 
+#: "What you'll build", "You will own": the future of a verb that is not having or getting
+_YOU_WILL_DO = re.compile(
+    r"\b(?:you'll|you will|you'd|you would)(?: be)? (?!bring|need|have|get|love|learn|gain|enjoy|receive|"
+    r"be\b|join|find|like|thrive|fit|help)[a-z]+",
+)
+
+
 def _score(key: str) -> tuple[dict[str, float], dict[str, list[str]]]:
     tokens = key.split()
     padded = f" {key} "
     scores: dict[str, float] = {}
     hits: dict[str, list[str]] = {name: [] for name in _CUES}
+    if _YOU_WILL_DO.search(key):
+        scores["responsibilities"] = 2.0
+        hits["responsibilities"].append("you'll <verb>")
     for name, cues in _CUES.items():
         for cue, weight in cues:
             if _matches(cue, tokens, padded):

@@ -25,7 +25,7 @@ _MARKED = lxml.etree.XPath("//*[@role or @itemprop]")
 #: a <header> framing a content heading, not the site banner (see sections.is_content_header)
 _CONTENT_HEADER = lxml.etree.XPath(
     "not(@role='banner') and .//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
-    " and not(.//nav or .//ul or .//ol) and count(.//a) <= 2"
+    " and not(.//nav or .//ul or .//ol or .//li) and count(.//a) <= 2"
 )
 #: libxml2 stops reading a document nested deeper than 256 elements (broken HTML of unclosed divs)
 _AT_DEPTH_LIMIT = lxml.etree.XPath("boolean(//*[count(ancestor::*) >= 254])")

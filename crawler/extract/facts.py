@@ -18,7 +18,9 @@ from decimal import Decimal
 
 from price_parser import Price
 
+from jobtrail.crawler.extract.ats import yearly_by_size
 from jobtrail.crawler.extract.classify import strip_accents, typographic
+from jobtrail.crawler.extract.vocabulary import FACT_LABELS
 from jobtrail.crawler.items import Salary
 
 #: a meta line or a label's value longer than this is prose
@@ -69,35 +71,7 @@ _PAY_CUES = re.compile(
     re.IGNORECASE,
 )
 
-#: label (accent-free, lower case) -> the fact it introduces
-_LABEL_PHRASES = {
-    "location": (
-        "location", "locations", "where", "based in", "office", "city", "place", "standort", "ort", "arbeitsort",
-        "einsatzort", "lieu", "localisation", "lieu de travail", "ville", "ubicacion", "localizacion", "lugar",
-        "lugar de trabajo", "ciudad", "ubicacio", "lloc", "lloc de treball", "localitat", "localizacao", "local",
-        "local de trabalho", "cidade", "locatie", "plaats", "standplaats", "werklocatie", "sede", "luogo",
-        "localita", "sede di lavoro", "citta", "job location",
-    ),
-    "salary": (
-        "salary", "pay", "compensation", "rate", "pay range", "salary range", "base salary", "wage",
-        "remuneration", "gehalt", "vergutung", "salaire", "salario", "sueldo", "retribucion", "salari", "sou",
-        "remuneracao", "salaris", "stipendio", "retribuzione", "ral", "hourly rate", "day rate",
-    ),
-    "employment_type": (
-        "type", "job type", "employment type", "employment", "contract", "contract type", "commitment",
-        "schedule", "hours", "anstellungsart", "beschaftigungsart", "vertragsart", "arbeitszeit", "vertrag",
-        "contrat", "type de contrat", "temps de travail", "contrato", "tipo de contrato", "jornada",
-        "tipus de contracte", "contracte", "regime", "regime de trabalho", "dienstverband", "contracttype",
-        "uren", "contratto", "tipo di contratto", "orario", "tipo de jornada", "dedicacion", "umfang",
-        "beschaftigungsumfang", "stellenumfang", "arbeitszeitmodell", "anstellung", "werktijden", "dienstverband",
-    ),
-    "workplace": (
-        "workplace", "work model", "work mode", "remote", "arbeitsmodell", "mode de travail", "teletravail",
-        "modalidad", "modalitat", "modalidade", "modelo de trabalho", "werkplek", "werkvorm",
-        "modalita di lavoro", "modalita", "workplace type", "location type",
-    ),
-}
-_LABELS: dict[str, str] = {phrase: fact for fact, phrases in _LABEL_PHRASES.items() for phrase in phrases}
+_LABELS: dict[str, str] = {phrase: fact for fact, phrases in FACT_LABELS.items() for phrase in phrases}
 
 _WORKPLACE = (
     ("hybrid", r"\bhybrid|\bhybride|\bh[íi]brid[oa]?\b|\bibrid[oa]\b|\bhibrid\b|\bhybrid[e]?\b|\bsemi[- ]?presencial"),
@@ -110,7 +84,8 @@ _WORKPLACE = (
     ("onsite", r"\bon[- ]?site\b|\bin[- ]office\b|\bin[- ]person\b|\bon[- ]premises?\b|\bvor ort\b|"
                r"\bpr[ée]sentiel\b|\bsur site\b|\bpresencial\b|\bpresencialment\b|\bin loco\b|\bop locatie\b|"
                r"\bop kantoor\b|\bop de werkvloer\b|\bin sede\b|\bin presenza\b|\bpresso la sede\b|"
-               r"\bno escrit[óo]rio\b|\bna sede\b|\bim b[üu]ro\b|\bau bureau\b|\ben oficina\b|\bin ufficio\b"),
+               r"\bno escrit[óo]rio\b|\bsur place\b|\ben magasin\b|\ben boutique\b|\ben agence\b|\bna sede\b|"
+               r"\bim b[üu]ro\b|\bau bureau\b|\ben oficina\b|\bin ufficio\b"),
 )
 _EMPLOYMENT = (
     ("working-student", r"\bwerkstudent|\bworking student\b"),
@@ -126,11 +101,18 @@ _EMPLOYMENT = (
                   r"\btempor[áa]rio\b|\btijdelijk\b|\btempo determinato\b|\bseasonal\b|\bsaisonnier\b|"
                   r"\bdeterminato\b|\bcontrato temporal\b"),
     ("full-time", r"\bfull[- ]?time\b|\bvollzeit\b|\btemps plein\b|\btemps complet\b|\bjornada completa\b|"
-                  r"\btiempo completo\b|\btemps complet\b|\btempo integral\b|\bper[íi]odo integral\b|"
+                  r"\btiempo completo\b|\btemps complet\b|\btempo integral\b|\btempo inteiro\b|\bper[íi]odo integral\b|"
                   r"\bvoltijd\b|\bfulltime\b|\btempo pieno\b|\bfull time\b|\bclt\b|\bpermanent\b|"
                   r"\bunbefristet\b|\bcdi\b|\bindefinido\b|\bindefinit\b|\btempo indeterminato\b|\bvast\b"),
 )
-_SEPARATORS = re.compile(r"\s*(?:·|•|\||∙|⋅|/{2}|\s—\s|\s–\s(?!\s*[€$£\d]))\s*")
+_SEPARATORS = re.compile(r"\s*(?:·|•|\||∙|⋅|/{2}|\s—\s|\s–\s(?!\s*(?:[€$£¥\d]|R\$|[A-Z]{3}\b)))\s*")
+
+
+#: emoji and symbols that decorate meta items ("📍 Barcelona", "💶 30.000 €")
+_DECORATION = re.compile(r"^[^\w$€£¥₹(]+")
+_PLACE_MARKERS = frozenset("📍🌍🌎🌏🏢🗺")
+#: "Portland, OR", "São Paulo, SP", "Aberdeen, United Kingdom": a place written as a place
+_PLACE = re.compile(r"^[A-ZÀ-Ý][\w'’.-]+(?: [A-ZÀ-Ýa-z][\w'’.-]+){0,3}, [A-ZÀ-Ý][\w'’.-]*(?: [A-ZÀ-Ý][\w'’.-]+){0,3}$")
 
 
 @dataclass
@@ -141,11 +123,12 @@ class Facts:
     salary: Salary | None = None
 
 
-def facts_from_lines(lines: Sequence[tuple[str, str]]) -> Facts:
+def facts_from_lines(lines: Sequence[tuple[str, str]], title: str | None = None) -> Facts:
     """Facts from (kind, text) lines of a posting's content, top first.
 
     Labels anywhere ("Location: …", a label line and its value line) win; then the meta
-    line(s) near the top; a salary may also come from a pay sentence.
+    line(s) near the top; a salary may also come from a pay sentence; workplace and
+    employment type last from the ``title``.
     """
     facts = Facts()
     _from_labels(lines, facts)
@@ -156,6 +139,9 @@ def facts_from_lines(lines: Sequence[tuple[str, str]]) -> Facts:
             _from_meta(text, facts)
     if facts.salary is None:
         facts.salary = pay_from_lines(lines)
+    if title:  # "Ceramics Technician (Part-time)", "Backend Engineer (Remote)"
+        facts.workplace = facts.workplace or workplace_from_text(title)
+        facts.employment_type = facts.employment_type or employment_from_text(title)
     return facts
 
 
@@ -228,15 +214,19 @@ def _from_meta(text: str, facts: Facts) -> None:
     for piece in pieces:
         if len(piece) > 80:
             continue
-        if facts.salary is None and (found := salary_from_text(piece)) is not None and _has_currency(piece):
+        marker = piece.lstrip()[:1]
+        piece = _DECORATION.sub("", piece).strip()
+        if facts.salary is None and _has_currency(piece) and (found := salary_from_text(piece)) is not None:
             facts.salary = found
-            continue
         workplace = workplace_from_text(piece)
         employment = employment_from_text(piece)
         if workplace and facts.workplace is None:
             facts.workplace = workplace
         if employment and facts.employment_type is None:
             facts.employment_type = employment
+        if not facts.locations and (marker in _PLACE_MARKERS or (
+                not (workplace or employment or _has_currency(piece)) and _PLACE.match(piece))):
+            facts.locations = [piece]
 
 
 def workplace_from_text(text: str) -> str | None:
@@ -260,26 +250,30 @@ def employment_from_text(text: str) -> str | None:
 def salary_from_text(text: str, *, need_cue: bool = False) -> Salary | None:
     """A salary from text: "$120K–$150K", "€70.000 - €90.000 / year", "USD 54/hr", "$150k+"."""
     text = typographic(text)
-    amounts = [m for m in _MONEY.finditer(text) if _is_amount(m)]
-    if not amounts:
-        return None
-    index = next((i for i, m in enumerate(amounts) if _priced(m) or (
-        i + 1 < len(amounts) and _priced(amounts[i + 1]) and _joined(text, m, amounts[i + 1]))), None)
-    if index is None and need_cue:
-        return None
-    first = amounts[index or 0]
-    index = index or 0
+    matches = list(_MONEY.finditer(text))
+    index = next((i for i, m in enumerate(matches) if (_priced(m) and _is_amount(m)) or (
+        i + 1 < len(matches) and _priced(matches[i + 1]) and _joined(text, m, matches[i + 1]))), None)
+    if index is None:
+        if need_cue:
+            return None
+        index = next((i for i, m in enumerate(matches) if _is_amount(m)), None)
+        if index is None:
+            return None
+    first = matches[index]
     low = _value(first)
     high: float | None = low
-    if index + 1 < len(amounts) and _joined(text, first, amounts[index + 1]):
-        second = amounts[index + 1]
+    span = [first]
+    if index + 1 < len(matches) and _joined(text, first, matches[index + 1]):
+        second = matches[index + 1]
+        span.append(second)
         high = _value(second, k=bool(first["k"]) or bool(second["k"]))
         if first["k"] is None and second["k"] and low is not None and low < 1000:
-            low *= 1000  # "$120-150K"
-    if first["plus"]:
+            low *= 1000  # "$120-150K", "45-55 k€"
+    if span[-1]["plus"] or first["plus"]:
         high = None
-    currency = _currency(first) or next((c for m in amounts if (c := _currency(m))), None)
-    if low is None or (currency is None and not need_cue and not _PAY_CUES.search(text)):
+    currencies = [c for m in span if (c := _currency(m))] or [c for m in matches if (c := _currency(m))]
+    currency = next((c for c in currencies if c in _CODES and c != "USD"), currencies[0] if currencies else None)
+    if low is None or (currency is None and not _PAY_CUES.search(text)):
         return None
     return Salary(min=low, max=high, currency=currency, interval=_interval(text, first, low))
 
@@ -310,7 +304,8 @@ def _value(match: re.Match[str], *, k: bool | None = None) -> float | None:
 
 
 def _currency(match: re.Match[str]) -> str | None:
-    for raw in (match["pre"], match["post"]):
+    """ISO code of an amount's currency; a written code wins over a symbol ("$45,000 MXN")."""
+    for raw in sorted((match["pre"], match["post"]), key=lambda r: not (r and r.strip().upper() in _CODES)):
         if not raw:
             continue
         raw = raw.strip()
@@ -338,6 +333,6 @@ def _interval(text: str, first: re.Match[str], low: float) -> str | None:
     for value, pattern in _INTERVALS:
         if re.search(pattern, lowered):
             return value
-    if first["k"] or low >= 10000:
-        return "year"  # "$120K–$150K": amounts this size are yearly unless said otherwise
-    return None
+    if first["k"]:
+        return "year"  # "$120K–$150K"
+    return yearly_by_size(low)

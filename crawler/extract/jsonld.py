@@ -20,8 +20,9 @@ from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml.html import HtmlElement
 
 from jobtrail.crawler.extract.document import parse_document
-from jobtrail.crawler.extract.sections import Sections, extract_sections, fold
-from jobtrail.crawler.items import SALARY_INTERVALS, Salary
+from jobtrail.crawler.extract.ats import interval
+from jobtrail.crawler.extract.sections import Sections, extract_sections, fold, read_html
+from jobtrail.crawler.items import Salary
 
 JOB_POSTING = "JobPosting"
 #: how deep to look for a JobPosting inside other nodes (WebPage.mainEntity, @graph...)
@@ -34,6 +35,16 @@ EMPLOYMENT_TYPES = {
 }
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_RANGE = re.compile(r"(?<=\d)\s*(?:-|–|—|to)\s*(?=[^\d]{0,3}\d)")
+_MARKUP = re.compile(r"<\s*(?:li|p|br|ul|ol|div|h\d)\b", re.IGNORECASE)
+#: items of a plain-text list property: lines, bullets, runs of NBSP
+_ITEM_SPLIT = re.compile(r"\s*(?:\n|\r|•|·|●|\u00a0{2,}|\s\u00a0|\u00a0\s|;\s*\n)\s*")
+#: schema.org JobPosting text properties that are lists of one Posting field
+LIST_PROPERTIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("requirements", ("qualifications", "skills", "experienceRequirements", "educationRequirements")),
+    ("responsibilities", ("responsibilities",)),
+    ("benefits", ("jobBenefits", "incentiveCompensation")),
+)
 _LD_JSON = lxml.etree.XPath('//script[@type="application/ld+json"]')
 #: microdata extraction walks every element; most pages have no item at all
 _MICRODATA = lxml.etree.XPath("boolean(//*[@itemscope])")
@@ -95,6 +106,7 @@ def job_posting_nodes_in(tree: HtmlElement, base_url: str = "") -> list[dict[str
 def to_structured(node: dict[str, Any], base_url: str = "") -> StructuredPosting:
     """Map one JobPosting object onto Posting field values; bad values become None."""
     description = _text(node.get("description"), keep_markup=True)
+    sections = extract_sections(html_lib.unescape(description), base_url) if description else None
     return StructuredPosting(
         title=_text(node.get("title") or node.get("name")),
         external_id=_identifier(node.get("identifier")),
@@ -102,12 +114,62 @@ def to_structured(node: dict[str, Any], base_url: str = "") -> StructuredPosting
         url=_text(node.get("url")),
         locations=_locations(node),
         employment_type=_employment_type(node.get("employmentType")),
-        workplace="remote" if "TELECOMMUTE" in _upper_list(node.get("jobLocationType")) else None,
-        salary=_salary(node.get("baseSalary")),
+        workplace=_workplace(node.get("jobLocationType")),
+        salary=_salary(node.get("baseSalary") or node.get("estimatedSalary"), node.get("salaryCurrency")),
         date_posted=iso_date(node.get("datePosted")),
         valid_through=iso_date(node.get("validThrough")),
-        sections=extract_sections(html_lib.unescape(description), base_url) if description else None,
+        sections=_with_list_fields(sections, node),
     )
+
+
+def _with_list_fields(sections: Sections | None, node: dict[str, Any]) -> Sections | None:
+    """The description's sections, with schema.org's own list properties filling the lists it
+    left empty (``qualifications``, ``skills``, ``responsibilities``, ``jobBenefits``...)."""
+    found = {name: [item for key in keys for item in list_items(node.get(key))] for name, keys in LIST_PROPERTIES}
+    if not any(found.values()):
+        return sections
+    sections = sections or Sections()
+    for name, items in found.items():
+        if items and not getattr(sections, name):
+            setattr(sections, name, list(dict.fromkeys(items)))
+    return sections
+
+
+def list_items(value: Any) -> list[str]:
+    """Items of a schema.org text property in any shape: HTML (lists, paragraphs, <br>),
+    newline- or NBSP-separated text, arrays, or objects (credentials, months of experience)."""
+    if isinstance(value, list):
+        return [item for element in value for item in list_items(element)]
+    if isinstance(value, dict):
+        text = _object_text(value)
+        return [text] if text else []
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [str(value)]
+    if not isinstance(value, str) or not value.strip():
+        return []
+    raw = html_lib.unescape(value) if "&lt;" in value else value
+    if _MARKUP.search(raw):
+        sections, lines = read_html(raw)
+        return [text for kind, text in lines if kind in ("bullet", "para")]
+    return [item for item in (fold(part) for part in _ITEM_SPLIT.split(html_lib.unescape(raw))) if item]
+
+
+def _object_text(value: dict[str, Any]) -> str | None:
+    months = _number(value.get("monthsOfExperience"))
+    if months is not None:
+        years = months / 12
+        span = f"{years:g} years" if months % 12 == 0 else f"{months:g} months"
+        return fold(f"{span} of experience {_text(value.get('description')) or ''}")
+    for key in ("name", "credentialCategory", "educationalLevel", "description", "text", "value", "@value"):
+        text = _text(value.get(key))
+        if text:
+            return text
+    return None
+
+
+def _workplace(value: Any) -> str | None:
+    kinds = _upper_list(value)
+    return "remote" if any("TELECOMMUTE" in kind or "REMOTE" in kind for kind in kinds) else None
 
 
 def iso_date(value: Any) -> str | None:
@@ -218,29 +280,51 @@ def _employment_type(value: Any) -> str | None:
     return ", ".join(dict.fromkeys(kinds)) or None
 
 
-def _salary(value: Any) -> Salary | None:
+def _salary(value: Any, currency: Any = None) -> Salary | None:
+    """baseSalary in any shape: MonetaryAmount with a QuantitativeValue (minValue/maxValue or
+    value), a number or a numeric string ("50000", "50,000-70,000"), a list of those, or a
+    bare number with ``salaryCurrency`` beside it."""
     if isinstance(value, list):
-        value = value[0] if value else None
+        value = next((v for v in value if v), None)
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        value = {"value": value}
     if not isinstance(value, dict):
         return None
-    amount = value.get("value")
+    amount = value.get("value", value.get("minValue"))
     unit = value.get("unitText")
-    low = high = None
+    if isinstance(amount, list):
+        amount = next((v for v in amount if v is not None), None)
     if isinstance(amount, dict):
         unit = amount.get("unitText") or unit
         low, high = _number(amount.get("minValue")), _number(amount.get("maxValue"))
         if low is None and high is None:
-            low = high = _number(amount.get("value"))
+            low, high = _bounds(amount.get("value"))
+    elif "minValue" in value or "maxValue" in value:
+        low, high = _number(value.get("minValue")), _number(value.get("maxValue"))
     else:
-        low = high = _number(amount)
-    interval = unit.strip().lower() if isinstance(unit, str) else None
-    currency = _text(value.get("currency"))
+        low, high = _bounds(amount)
     if low is None and high is None:
         return None
-    return Salary(
-        min=low, max=high, currency=currency.upper() if currency else None,
-        interval=interval if interval in SALARY_INTERVALS else None,
-    )
+    code = _text(value.get("currency")) or _text(currency)
+    per = interval(unit.replace("_", " ")) if isinstance(unit, str) else None
+    return Salary(min=low, max=high, currency=code.upper() if code else None, interval=per)
+
+
+def _bounds(value: Any) -> tuple[float | None, float | None]:
+    """(low, high) of a number or of a range written as text ("50,000 - 70,000")."""
+    if isinstance(value, str) and _RANGE.search(value):
+        low, high = _RANGE.split(value, maxsplit=1)
+        return _thousands(low), _thousands(high)
+    number = _thousands(value)
+    return number, number
+
+
+def _thousands(value: Any) -> float | None:
+    """A number, "100k" meaning 100000."""
+    number = _number(value)
+    if number is not None and isinstance(value, str) and value.strip().lower().endswith("k"):
+        return number * 1000
+    return number
 
 
 def _number(value: Any) -> float | None:

@@ -62,6 +62,7 @@ def posting(row: dict[str, Any], source: SourceConfig, api_url: str = "") -> Pos
     for section in ats.items(row.get("lists")):
         ats.add_section(result, ats.text(section.get("text")), section.get("content"))
     ats.add_html(result, row.get("additional") or ats.html_paragraphs(row.get("additionalPlain")))
+    ats.add_html(result, row.get("salaryDescription") or ats.html_paragraphs(row.get("salaryDescriptionPlain")))
     return result
 
 

@@ -141,7 +141,7 @@ def build_posting(
     for found in ordered:
         if found is not None:
             apply_sections(posting, found)
-    apply_facts(posting, facts_from_lines([("para", title), *lines]))  # "Nurse (Part-time)" says it too
+    apply_facts(posting, facts_from_lines(lines, title))
     for name, value in overrides.items():
         setattr(posting, name, value)
     return posting

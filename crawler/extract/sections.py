@@ -67,6 +67,10 @@ _INVISIBLE = str.maketrans(dict.fromkeys(
 ))
 _ARROWS = "←→‹›«»<> "
 _BLANK_LINE = re.compile(r"\n\s*\n")
+#: class names of page chrome that is not in a <footer>/<nav> tag
+_CHROME_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:foot|footer|site-?footer|copyright|cookies?|cookie-?banner|consent)(?:$|[\s_])", re.IGNORECASE,
+)
 _SKIP_HREF = re.compile(r"^\s*(?:#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)
 
 
@@ -232,6 +236,8 @@ class _Walker:
         name = tag.name
         if name in DROP_TAGS and not (name == "header" and is_content_header(tag)):
             return False
+        if name in BLOCK_TAGS and _is_chrome_block(tag):
+            return False
         if name in ("br", "hr"):
             self.flush()
             return False
@@ -359,8 +365,16 @@ def is_content_header(tag: Tag) -> bool:
     not the site's banner: a heading, no lists or navigation, at most two links."""
     if tag.get("role") == "banner" or _first_descendant(tag, HEADING_TAGS) is None:
         return False
-    return next(_descendants(tag, frozenset({"nav", "ul", "ol"})), None) is None and sum(
+    return next(_descendants(tag, frozenset({"nav", "ul", "ol", "li"})), None) is None and sum(
         1 for _ in _descendants(tag, frozenset({"a"}))) <= 2
+
+
+def _is_chrome_block(tag: Tag) -> bool:
+    """A block the site marks as its footer or cookie notice (``<div class="foot">``)."""
+    classes = tag.get("class")
+    if not classes:
+        return False
+    return bool(_CHROME_CLASS.search(classes if isinstance(classes, str) else " ".join(classes)))
 
 
 def _aria_heading_level(tag: Tag) -> int:
@@ -393,9 +407,17 @@ def related_job(anchor: Tag, base_url: str = "") -> RelatedJob | None:
     href = str(anchor.get("href") or "").strip()
     if not href or _SKIP_HREF.match(href):
         return None
-    inner = _first_descendant(anchor, HEADING_TAGS)
+    inner = _first_descendant(anchor, HEADING_TAGS) or _card_title(anchor)
     title = fold((inner or anchor).get_text(" "))
     return RelatedJob(title=title, url=urljoin(base_url, href)) if title else None
+
+
+def _card_title(anchor: Tag) -> Tag | None:
+    """A job card's title: the bold part of a link that also holds other details ("Cook · Altea")."""
+    bold = _first_descendant(anchor, BOLD_TAGS)
+    if bold is None or len([child for child in anchor.children if isinstance(child, Tag)]) < 2:
+        return None
+    return bold
 
 
 def _descendants(tag: Tag, names: frozenset[str]) -> Iterator[Tag]:

@@ -51,6 +51,34 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: labels of facts (accent-free, lower case): "Location:", "Salaire :", "Contrato:"; never section headings
+FACT_LABELS: dict[str, tuple[str, ...]] = {
+    "location": (
+        "location", "locations", "where", "based in", "office", "city", "place", "standort", "ort", "arbeitsort",
+        "einsatzort", "lieu", "localisation", "lieu de travail", "ville", "ubicacion", "localizacion", "lugar",
+        "lugar de trabajo", "ciudad", "ubicacio", "lloc", "lloc de treball", "localitat", "localizacao", "local",
+        "local de trabalho", "cidade", "locatie", "plaats", "standplaats", "werklocatie", "sede", "luogo",
+        "localita", "sede di lavoro", "citta", "job location",
+    ),
+    "salary": (
+        "salary", "pay", "compensation", "rate", "pay range", "salary range", "base salary", "wage",
+        "remuneration", "gehalt", "vergutung", "salaire", "salario", "sueldo", "retribucion", "salari", "sou",
+        "remuneracao", "salaris", "stipendio", "retribuzione", "ral", "hourly rate", "day rate",
+    ),
+    "employment_type": (
+        "type", "job type", "employment type", "employment", "contract", "contract type", "commitment",
+        "schedule", "hours", "anstellungsart", "beschaftigungsart", "vertragsart", "arbeitszeit", "vertrag",
+        "contrat", "type de contrat", "temps de travail", "contrato", "tipo de contrato", "jornada",
+        "tipus de contracte", "contracte", "regime", "regime de trabalho", "dienstverband", "contracttype",
+        "uren", "contratto", "tipo di contratto", "orario", "tipo de jornada", "dedicacion", "umfang",
+        "beschaftigungsumfang", "stellenumfang", "arbeitszeitmodell", "anstellung", "werktijden", "dienstverband",
+    ),
+    "workplace": (
+        "workplace", "work model", "work mode", "remote", "arbeitsmodell", "mode de travail", "teletravail",
+        "modalidad", "modalitat", "modalidade", "modelo de trabalho", "werkplek", "werkvorm",
+        "modalita di lavoro", "modalita", "workplace type", "location type",
+    ),
+}
 #: phrases too short or common to match as a heading's start ("Plus, we ..." is no section)
 EXACT_ONLY: frozenset[str] = frozenset({
     "plus", "role", "experience", "profile", "bonus", "preferred", "tasks", "missions", "the job",
