@@ -68,10 +68,14 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 def typographic(text: str) -> str:
     """Curly quotes, special hyphens and spaces made plain (NFKC first: fullwidth, ligatures)."""
+    if text.isascii():
+        return text
     return unicodedata.normalize("NFKC", text).translate(_TYPO)
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

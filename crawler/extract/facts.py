@@ -25,6 +25,9 @@ from jobtrail.crawler.items import Salary
 
 #: a meta line or a label's value longer than this is prose
 MAX_FACT_CHARS = 160
+#: a label is this short ("Lieu de travail :"); a line without ":" is a label line only this short
+MAX_LABEL_CHARS = 32
+MAX_LABEL_LINE = 60
 #: how many lines from the top of the content may be the meta line
 META_LINES = 12
 
@@ -163,7 +166,7 @@ def _from_labels(lines: Sequence[tuple[str, str]], facts: Facts) -> None:
 
 def _label_values(text: str, following: str | None) -> Iterable[tuple[str, str]]:
     """("location", "Joliet, IL") from "Location: Joliet, IL", or from "Location" + the next line."""
-    if len(text) > MAX_FACT_CHARS:
+    if len(text) > MAX_FACT_CHARS or (len(text) > MAX_LABEL_LINE and ":" not in text[:MAX_LABEL_CHARS]):
         return
     for piece in _SEPARATORS.split(text) if ":" in text else [text]:
         label, sep, value = piece.partition(":")
@@ -183,7 +186,11 @@ def _label_values(text: str, following: str | None) -> Iterable[tuple[str, str]]
 
 
 def _label_key(label: str) -> str:
-    return " ".join(strip_accents(typographic(label)).lower().replace(":", " ").split())
+    if len(label) > MAX_LABEL_CHARS:
+        return ""
+    if not label.isascii():
+        label = strip_accents(typographic(label))
+    return " ".join(label.lower().replace(":", " ").split())
 
 
 def _set(facts: Facts, fact: str, value: str) -> None:

@@ -29,7 +29,7 @@ from jobtrail.crawler.extract.sections import (
     related_job,
     sections_from_tag,
 )
-from jobtrail.crawler.extract.title import company_name, find_title, meta, title_from_meta
+from jobtrail.crawler.extract.title import PageHead, company_name, find_title, read_head, title_from_meta
 from jobtrail.crawler.items import LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.urls import canonical_url
@@ -58,7 +58,10 @@ class PageKind:
         structured = job_postings_in(tree, page.url) if tree is not None else []
         if page.role == "listing":
             return self._listing(page, html, source, structured)
-        posting = build_posting(page, _soup_html(html, tree, source), source, structured, strict=page.role == "posting")
+        head = read_head(tree)  # before the chrome is cut: the logo and <title> are read here
+        posting = build_posting(
+            page, _soup_html(html, tree, source), source, structured, strict=page.role == "posting", head=head,
+        )
         return Parsed(postings=[posting] if posting else [])
 
     def _listing(self, page: Page, html: str, source: SourceConfig, structured: list[StructuredPosting]) -> Parsed:
@@ -90,6 +93,7 @@ def _soup_html(html: str, tree: HtmlElement | None, source: SourceConfig) -> str
 
 def build_posting(
     page: Page, html: str, source: SourceConfig, structured: list[StructuredPosting], *, strict: bool,
+    head: PageHead | None = None,
 ) -> Posting | None:
     """One Posting from a posting page; None (or ExtractError when ``strict``) if there is none.
 
@@ -103,10 +107,11 @@ def build_posting(
     base_url = _base_url(soup, page.url)
     overrides = _selector_values(soup, source, base_url)
     main = _main_content(soup)
-    company = company_name(soup, data.company, source.company)
-    known = (company, data.company, source.company, meta(soup, "og:site_name"))
-    heading = find_title(soup, main, known)
-    title = overrides.get("title") or heading or data.title or title_from_meta(soup, known)
+    head = head or read_head(parse_document(html))
+    company = company_name(head, data.company, source.company)
+    known = (company, data.company, source.company, head.meta("og:site_name"))
+    heading = find_title(head, known)
+    title = overrides.get("title") or heading or data.title or title_from_meta(head, known)
     # what a selector picked is that field's, not the description's
     sections, lines = read_sections(main, base_url, title=heading, drop_selectors=list(source.selectors.values()))
     body = soup.body or soup

@@ -3,33 +3,51 @@
 The title is the main content's heading — not an ``h1`` that holds the site logo in the
 header or the company name in the footer. When the page has no such heading, the
 ``<title>``/``og:title`` is used without its site part (" | Company", " – Company Careers",
-" at Company"). The employer is named once: JSON-LD's hiringOrganization, else
-``og:site_name``, else the site part of the title, else the logo's alt text.
+" at Company"). The employer is named once: the source's name, JSON-LD's
+hiringOrganization, ``og:site_name``, the site part of the title, the logo's alt text.
+
+Read from the page's lxml tree (one XPath pass), before its chrome is cut away.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Tag
+import lxml.etree
+from lxml.html import HtmlElement
 
 from jobtrail.crawler.extract.classify import strip_accents
-from jobtrail.crawler.extract.sections import fold, heading_text, is_content_header
+from jobtrail.crawler.extract.sections import fold
 
+#: a title set in a div or span with an ARIA heading role (no h1 at all)
+_ARIA_TITLES = lxml.etree.XPath("//div[@role='heading'][@aria-level='1'] | //span[@role='heading'][@aria-level='1']")
+_METAS = lxml.etree.XPath("//meta[@content][@property or @name] | //title")
+_LOGOS = lxml.etree.XPath(
+    "//img[@alt][contains(translate(concat(@class, ' ', @src, ' ', ../@class, ' ', ../../@class),"
+    " 'LOGOBRAND', 'logobrand'), 'logo') or contains(translate(concat(@class, ' ', ../@class),"
+    " 'BRAND', 'brand'), 'brand')]"
+)
+_CONTENT_HEADER = lxml.etree.XPath(
+    "not(@role='banner') and .//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    " and not(.//nav or .//ul or .//ol or .//li) and count(.//a) <= 2"
+)
 #: ancestors that make a heading page chrome, not the posting's
 _CHROME_TAGS = frozenset({"header", "nav", "footer", "aside"})
 _CHROME_ROLES = frozenset({"banner", "navigation", "contentinfo", "complementary"})
+_STRUCTURE = frozenset({"p", "div", "section", "article", "ul", "ol", "li", "table", "h1", "h2", "h3", "h4", "h5",
+                        "h6", "dl", "blockquote", "main", "aside", "header", "footer", "nav", "form"})
 _LOGO = re.compile(r"logo|brand|site-?title|site-?name|sr-only|visually-?hidden|screen-?reader", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s+(?:\||–|—|-|·|::|»|/|:)\s+")
 _AT = re.compile(r"^(?P<title>.+?)\s+(?:at|@|bei|chez|en|em|bij|presso|a)\s+(?P<company>[^|–—·]+)$")
-#: words of a site part that are no company: "Careers", "Jobs at", "Stellenangebote"...
+#: a site part that is no company: "Careers", "Jobs", "Stellenangebote"...
 _GENERIC = re.compile(
-    r"^(?:careers?|jobs?|job|open (?:positions|roles)|join us|join our team|work with us|we'?re hiring|"
+    r"^(?:careers?|jobs?|open (?:positions|roles)|join us|join our team|work with us|we'?re hiring|"
     r"vacancies|vacancy|openings|karriere|jobs? bei|stellenangebote?|stellenanzeige|offene stellen|emplois?|"
-    r"offres? d'emploi|carrieres?|recrutement|empleo|ofertas? de empleo|trabaja con nosotros|treballa amb nosaltres|"
-    r"feina|carreiras?|vagas?|trabalhe conosco|vacatures?|werken bij|lavora con noi|posizioni aperte|"
-    r"carriere|offerte di lavoro|home)$",
+    r"offres? d'emploi|carrieres?|recrutement|empleo|ofertas? de empleo|trabaja con nosotros|"
+    r"treballa amb nosaltres|feina|carreiras?|vagas?|trabalhe conosco|vacatures?|werken bij|lavora con noi|"
+    r"posizioni aperte|carriere|offerte di lavoro|home)$",
     re.IGNORECASE,
 )
 _COMPANY_SUFFIX = re.compile(
@@ -41,34 +59,78 @@ _COMPANY_SUFFIX = re.compile(
 MAX_TITLE_CHARS = 150
 
 
-def find_title(soup: BeautifulSoup, main: Tag, known: Iterable[str | None] = ()) -> str | None:
-    """The posting's own heading: the first h1 (or role=heading level 1) that is not page
-    chrome, a logo or the company's name; else a heading in the main content that the
-    page's <title> names."""
-    names = {_key(name) for name in known if name}
-    for heading in _level_one(soup):
+@dataclass
+class PageHead:
+    """What a page says about itself: its <title>, meta tags, headings and logo."""
+
+    metas: dict[str, str] = field(default_factory=dict)  # og:title, og:site_name, title...
+    level_one: list[tuple[str, bool]] = field(default_factory=list)  # (text, is chrome) of h1s
+    subheadings: list[str] = field(default_factory=list)  # h2/h3 texts outside chrome
+    logo_alt: str | None = None
+
+    def meta(self, name: str) -> str | None:
+        return self.metas.get(name)
+
+
+def read_head(tree: HtmlElement | None) -> PageHead:
+    """The page's self-description, read once from its lxml tree."""
+    head = PageHead()
+    if tree is None:
+        return head
+    for element in _METAS(tree):
+        key = "title" if element.tag == "title" else str(element.get("property") or element.get("name")).lower()
+        value = fold(element.text_content() if element.tag == "title" else str(element.get("content")))
+        if value:
+            head.metas.setdefault(key, value)
+    for heading in [*tree.iter("h1", "h2", "h3"), *_ARIA_TITLES(tree)]:
         text = heading_text(heading)
-        if _is_title(text, names) and not _is_chrome(heading):
+        if not text:
+            continue
+        if heading.tag in ("h2", "h3"):
+            if not _is_chrome(heading):
+                head.subheadings.append(text)
+        else:
+            head.level_one.append((text, _is_chrome(heading)))
+    logo = next(iter(_LOGOS(tree)), None)
+    if logo is not None:
+        head.logo_alt = fold(str(logo.get("alt"))) or None
+    return head
+
+
+def heading_text(element: HtmlElement) -> str:
+    """A heading's own text: what comes before any block inside it (unclosed <h1> swallows pages)."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag in _STRUCTURE:
+            break
+        parts.append(child.text_content() if isinstance(child.tag, str) else "")
+        parts.append(child.tail or "")
+    return fold("".join(parts))
+
+
+def find_title(head: PageHead, known: Iterable[str | None] = ()) -> str | None:
+    """The posting's own heading: the first h1 (or role=heading level 1) that is not page
+    chrome, a logo or the company's name; else an h2/h3 that the page's <title> names."""
+    names = {_key(name) for name in known if name}
+    for text, chrome in head.level_one:
+        if not chrome and _is_title(text, names):
             return text
-    page_title = title_from_meta(soup, known)
+    page_title = title_from_meta(head, known)
     if page_title:
         wanted = _key(page_title)
-        for heading in main.find_all(("h2", "h3")):
-            text = heading_text(heading)
-            if _key(text) == wanted and not _is_chrome(heading):
-                return text
+        return next((text for text in head.subheadings if _key(text) == wanted), None)
     return None
 
 
-def title_from_meta(soup: BeautifulSoup, known: Iterable[str | None] = ()) -> str | None:
+def title_from_meta(head: PageHead, known: Iterable[str | None] = ()) -> str | None:
     """og:title or <title> without the site's part."""
-    raw = meta(soup, "og:title") or _first_text(soup, "title")
-    return strip_site(raw, known)[0] if raw else None
+    raw = head.meta("og:title") or head.meta("title")
+    return strip_site(raw, known)[0] or None if raw else None
 
 
 def strip_site(raw: str, known: Iterable[str | None] = ()) -> tuple[str, str | None]:
-    """("Senior Engineer", "Acme") from "Senior Engineer | Acme Careers"; the site part
-    goes when it names the company or says "Careers"; the remaining part is the title."""
+    """("Senior Engineer", "Acme") from "Senior Engineer | Acme Careers"; a site part goes when
+    it names the company or says "Careers"; with no company known the last part is the site."""
     names = {_key(name) for name in known if name}
     parts = [part for part in _SEPARATORS.split(fold(raw)) if part]
     company: str | None = None
@@ -79,85 +141,57 @@ def strip_site(raw: str, known: Iterable[str | None] = ()) -> tuple[str, str | N
         company = company or _company_part(parts[0])
         parts.pop(0)
     if len(parts) > 1 and not names:
-        company = company or _company_part(parts[-1])  # "Title | Site": the last part names the site
+        company = company or _company_part(parts[-1])
         parts.pop()
     title = " – ".join(parts) if len(parts) > 1 else (parts[0] if parts else "")
     at = _AT.match(title)
-    if at and (not names or _key(at["company"]) in names or _key(_clean_company(at["company"])) in names):
+    if at and (not names or _key(_clean_company(at["company"])) in names):
         title, company = at["title"], company or _clean_company(at["company"])
     return title.strip(), company
 
 
-def company_name(soup: BeautifulSoup, structured: str | None, source: str | None) -> str | None:
+def company_name(head: PageHead, structured: str | None, source: str | None) -> str | None:
     """One employer name: the source's, JSON-LD's, og:site_name, the title's site part, the logo."""
-    for name in (source, structured, meta(soup, "og:site_name"), meta(soup, "application-name")):
+    for name in (source, structured, head.meta("og:site_name"), head.meta("application-name")):
         if name:
             return _clean_company(name)
-    raw = meta(soup, "og:title") or _first_text(soup, "title")
-    if raw:
-        _, company = strip_site(raw)
-        if company:
-            return company
-    return _logo_alt(soup)
-
-
-def meta(soup: BeautifulSoup, prop: str) -> str | None:
-    found = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
-    content = found.get("content") if isinstance(found, Tag) else None
-    return (fold(str(content)) or None) if content else None
-
-
-def _first_text(root: Tag, css: str) -> str | None:
-    found = root.find(css)
-    return (fold(found.get_text(" ")) or None) if isinstance(found, Tag) else None
-
-
-def _level_one(soup: BeautifulSoup) -> list[Tag]:
-    return [tag for tag in soup.find_all(True) if tag.name == "h1" or (
-        tag.get("role") == "heading" and str(tag.get("aria-level", "")).strip() == "1")]
+    raw = head.meta("og:title") or head.meta("title")
+    company = strip_site(raw)[1] if raw else None
+    if company:
+        return company
+    return _clean_company(re.sub(r"\s+logo$", "", head.logo_alt, flags=re.IGNORECASE)) if head.logo_alt else None
 
 
 def _is_title(text: str, names: set[str]) -> bool:
-    if not text or len(text) > MAX_TITLE_CHARS:
+    if len(text) > MAX_TITLE_CHARS:
         return False
     key = _key(text)
     return key not in names and not _GENERIC.match(key)
 
 
-def _is_chrome(tag: Tag) -> bool:
-    """Inside header/nav/footer/aside (or their ARIA roles), or a logo/hidden brand heading."""
-    for element in [tag, *tag.parents]:
-        if not isinstance(element, Tag):
-            continue
-        classes = element.get("class")
-        marker = " ".join(classes) if isinstance(classes, list) else str(classes or "")
-        if element is tag or element.name == "a":
-            if _LOGO.search(marker + " " + str(element.get("id") or "")):
-                return True
-            if element.name == "a" and str(element.get("href") or "").strip() in ("/", "./", "#"):
-                return True
-        if element.get("role") in _CHROME_ROLES:
+def _is_chrome(heading: HtmlElement) -> bool:
+    """Inside header/nav/footer/aside (or their ARIA roles), a logo link, or a hidden brand."""
+    if _LOGO.search(f"{heading.get('class') or ''} {heading.get('id') or ''}"):
+        return True
+    for ancestor in heading.iterancestors():
+        if ancestor.get("role") in _CHROME_ROLES:
             return True
-        if element.name in _CHROME_TAGS and not (element.name == "header" and is_content_header(element)):
+        if ancestor.tag in _CHROME_TAGS and not (ancestor.tag == "header" and _CONTENT_HEADER(ancestor)):
             return True
-    return _only_image(tag)
-
-
-def _only_image(tag: Tag) -> bool:
-    return not fold(tag.get_text(" ")) or (tag.find("img") is not None and len(fold(tag.get_text(" "))) < 3)
+        if ancestor.tag == "a" and (_LOGO.search(str(ancestor.get("class") or "")) or str(
+                ancestor.get("href") or "").strip() in ("/", "./", "#")):
+            return True
+    return False
 
 
 def _is_site_part(part: str, names: set[str]) -> bool:
     key = _key(part)
     return bool(_GENERIC.match(key)) or key in names or _key(_clean_company(part)) in names or any(
-        name and (key.startswith(name + " ") or key.endswith(" " + name)) for name in names)
+        key.startswith(name + " ") or key.endswith(" " + name) for name in names)
 
 
 def _company_part(part: str) -> str | None:
-    key = _key(part)
-    if _GENERIC.match(key):
-        return None
-    return _clean_company(part) or None
+    return None if _GENERIC.match(_key(part)) else (_clean_company(part) or None)
 
 
 def _clean_company(name: str) -> str:
@@ -165,17 +199,6 @@ def _clean_company(name: str) -> str:
     name = fold(name)
     name = re.sub(r"^(?:careers?|jobs?)\s+(?:at|@|bei|chez|en|em|bij|presso)\s+", "", name, flags=re.IGNORECASE)
     return _COMPANY_SUFFIX.sub("", name).strip(" |-–—·")
-
-
-def _logo_alt(soup: BeautifulSoup) -> str | None:
-    for img in soup.find_all("img", alt=True):
-        marker = " ".join(str(v) for v in (img.get("class") or [])) + str(img.get("src") or "")
-        if _LOGO.search(marker) or any(_LOGO.search(" ".join(p.get("class") or []) if isinstance(
-                p.get("class"), list) else str(p.get("class") or "")) for p in img.parents if isinstance(p, Tag)):
-            alt = fold(str(img["alt"]))
-            if alt and len(alt) <= 80:
-                return _clean_company(re.sub(r"\s+logo$", "", alt, flags=re.IGNORECASE))
-    return None
 
 
 def _key(text: str) -> str:
