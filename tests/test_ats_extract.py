@@ -45,3 +45,46 @@ def test_extract_case(case: Path) -> None:
 def test_every_ats_kind_has_cases() -> None:
     kinds = {case.parent.name for case in CASES}
     assert kinds == set(ATS_KINDS)
+
+
+def case_postings(kind: str, name: str) -> list[dict[str, object]]:
+    case = FIXTURES / kind / name
+    url = (case / "url.txt").read_text(encoding="utf-8").strip()
+    body = next(case.glob("input.*")).read_bytes()
+    return [posting.to_dict() for posting in extract(body, url, SourceConfig(name="acme", kind=kind, url=url))]
+
+
+def test_personio_entities_are_never_expanded() -> None:
+    (posting,) = case_postings("personio", "external-entity")
+    assert posting["title"] == "Support Engineer" and posting["locations"] == ["Munich"]
+    assert posting["requirements"] == ["Patience with customers"]
+
+
+def test_greenhouse_escaped_content_intro_and_conclusion_and_cents() -> None:
+    first = case_postings("greenhouse", "board")[0]
+    assert first["salary"] == {"min": 85000.0, "max": 110000.0, "currency": "EUR", "interval": "year"}
+    assert "equal opportunity" not in (first["description"] or "")
+    assert "Northwind Analytics helps 4,000 retailers" not in (first["description"] or "")
+    assert first["nice_to_have"] == ["Experience with Apache Kafka", "Knowledge of retail or supply-chain data"]
+
+
+def test_workable_bullet_paragraphs_are_items() -> None:
+    (posting,) = case_postings("workable", "detail")
+    assert posting["responsibilities"][0] == "Build and maintain our React Native app"  # "●&nbsp;" paragraphs
+    assert posting["nice_to_have"] == ["Experience with Bluetooth Low Energy"]
+
+
+def test_workday_similar_jobs_are_related_jobs_on_the_public_site() -> None:
+    (posting,) = case_postings("workday", "detail")
+    assert [job["url"] for job in posting["related_jobs"]] == [
+        "https://granite.wd5.myworkdayjobs.com/Careers/job/Denver-CO/Data-Engineer-II_R-10399",
+        "https://granite.wd5.myworkdayjobs.com/Careers/job/Remote-USA/Analytics-Engineer_R-10412",
+    ]
+    assert posting["nice_to_have"] == ["Experience with Apache Flink"]  # "Preferred Qualifications"
+
+
+def test_lever_unknown_list_heading_stays_in_the_description() -> None:
+    second = case_postings("lever", "board")[1]
+    description = second["description"] or ""
+    assert "Schedule" in description and "Four days on, three days off" in description
+    assert second["salary"] == {"min": 450.0, "max": 600.0, "currency": "EUR", "interval": "day"}

@@ -222,3 +222,97 @@ def test_deeply_nested_broken_html_does_not_hit_the_recursion_limit() -> None:
     source = SourceConfig(name="deep", url="https://example.com/jobs/2", kind="page")
     (posting,) = extract(html, "https://example.com/jobs/2", source)
     assert posting.requirements == ["Patience"]
+
+
+# What each older quirk case exists for, field by field (the full dumps above say everything at
+# once; these say which part of the record a regression would break, in the case's own words).
+
+
+def test_broken_html_keeps_sections_across_unclosed_tags() -> None:
+    posting = case_posting("broken_html")
+    assert posting["title"] == "Support Engineer (Nights)"
+    assert posting["requirements"] == [
+        "Linux troubleshooting", "Comfort reading nginx and HAProxy logs", "Written English at C1",
+    ]  # an unclosed <b> and a </h3> closing an <h2> swallow nothing
+    assert posting["benefits"] == ["Night shift allowance", "Two paid certifications a year"]
+    assert "Shifts are four nights on, four nights off." in posting["description"]
+
+
+def test_li_without_ul_reads_loose_items_and_drops_empty_ones() -> None:
+    posting = case_posting("li_without_ul")
+    assert posting["requirements"] == ["Driving licence (B)", "Electrical certification"]
+    assert posting["benefits"] == ["Company van", "Overtime paid at 150%"]  # spans joined by one space
+    assert "How to apply" in posting["description"]  # an unknown heading ends the benefits
+
+
+def test_bullet_characters_start_items_but_a_dash_inside_text_does_not() -> None:
+    posting = case_posting("bullet_char_lines")
+    assert posting["responsibilities"] == [
+        "Prototype and ship gameplay features", "Tune controls with designers", "Review code from other programmers",
+    ]  # '•' without a space and '●&nbsp;' too
+    assert posting["requirements"][2:4] == ["Unreal Engine 5", "Comfortable with profilers"]  # '*' lines after <br>
+    assert posting["nice_to_have"] == ["Multiplayer netcode", "Console certification"]  # pre-line text, one per line
+    assert posting["benefits"] == ["Profit sharing"]
+    assert "-5 degrees below burnout" in posting["description"]
+
+
+def test_colon_lines_are_headings_and_a_lead_in_does_not_end_the_section() -> None:
+    posting = case_posting("colon_line_headings")
+    assert posting["responsibilities"] == [
+        "Design batch and streaming pipelines in Spark and Flink", "Keep data contracts with the product teams",
+    ]
+    assert posting["requirements"] == ["4+ years of data engineering", "Strong SQL"]
+    assert posting["benefits"] == ["Pension with 8% employer contribution"]  # "About Tidal Bank:" ends it
+    assert "Tidal Bank is a licensed bank for small businesses." in posting["description"]
+
+
+def test_bold_paragraphs_are_headings_but_bold_sentences_and_labels_are_not() -> None:
+    posting = case_posting("bold_paragraph_headings")
+    # the repeated bullet is listed once
+    assert posting["requirements"] == ["A portfolio of shipped product work", "Comfort with Figma prototypes"]
+    assert posting["nice_to_have"] == ["Experience with legal or finance tools"]
+    assert posting["benefits"] == ["A yearly team retreat", "Home office budget of €1,500"]
+    assert "Note: we only hire in countries where we have an entity." in posting["description"]
+    assert "We review every application by hand." in posting["description"]
+
+
+def test_one_broken_json_ld_block_does_not_hide_the_next() -> None:
+    posting = case_posting("jsonld_invalid_json")
+    assert (posting["company"], posting["locations"], posting["employment_type"]) == (
+        "Greenleaf Grocers", ["Leeds, GB"], "full-time",
+    )
+    assert posting["requirements"] == ["Forklift licence", "Experience leading a team of 10+"]
+
+
+def test_escaped_json_ld_description_is_read_and_unreadable_dates_are_null() -> None:
+    posting = case_posting("jsonld_escaped_description")
+    assert posting["requirements"] == ["Fluent English and Portuguese", "2 years leading people"]
+    assert posting["benefits"] == ["Free language courses", "Flexible hours"]
+    assert (posting["date_posted"], posting["valid_through"]) == (None, None)  # "last week", 2024-13-45
+    assert "&lt;" not in posting["description"] and "&nbsp;" not in posting["description"]
+
+
+def test_json_ld_graph_inside_an_array() -> None:
+    posting = case_posting("jsonld_graph_array")
+    assert (posting["external_id"], posting["workplace"]) == ("77031", "remote")  # numeric identifier, TELECOMMUTE
+    assert posting["locations"] == ["United Kingdom", "Ireland"]
+    assert posting["salary"] == {"min": 32.5, "max": 32.5, "currency": "GBP", "interval": "hour"}  # "gbp" upper-cased
+
+
+def test_microdata_posting_and_an_impossible_date() -> None:
+    posting = case_posting("microdata")
+    assert (posting["external_id"], posting["company"], posting["locations"]) == (
+        "HA-2291", "Harbor Analytics", ["Oslo, Norway"],
+    )
+    assert (posting["date_posted"], posting["valid_through"]) == ("2024-02-29", None)  # 2024-02-30 does not exist
+    assert posting["nice_to_have"] == ["Maritime domain knowledge"]
+
+
+def test_related_job_links_resolve_against_base_and_drop_noise() -> None:
+    posting = case_posting("related_jobs_links")
+    assert [job["url"] for job in posting["related_jobs"]] == [
+        "https://careers.finchpay.example/jobs/4313/backend-engineer-risk",  # <base href>, utm_source gone
+        "https://careers.finchpay.example/jobs/4320/staff-engineer-ledger",  # listed once
+        "https://careers.finchpay.example/jobs/4401/site-reliability-engineer",
+    ]  # "#top" and mailto: are not jobs
+    assert posting["related_jobs"][0]["title"] == "Backend Engineer, Risk"  # the card's heading, not its meta line
