@@ -16,7 +16,6 @@ from jobtrail.crawler.extract.base import ExtractError
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.sources.detect import ATS_KINDS
 from jobtrail.crawler.sources.registry import extract
-
 from tests.corpus import is_corpus_expected
 
 FIXTURES = Path(__file__).parent / "fixtures"
