@@ -213,3 +213,31 @@ def item_pairs(
             continue
         got = postings[index].get(field_name) or [] if index < len(postings) else []
         yield [fold(item) or "" for item in expected[field_name]], [fold(item) or "" for item in got]
+
+
+def count_items(expected: Sequence[str], got: Sequence[str]) -> tuple[int, int, int]:
+    """(true positives, false positives, false negatives) of one list, matched as multisets of texts."""
+    remaining = list(got)
+    hits = 0
+    for item in expected:
+        if item in remaining:
+            remaining.remove(item)
+            hits += 1
+    return hits, len(remaining), len(expected) - hits
+
+
+def precision_recall(
+    cases: Sequence[Case], results: Sequence[Sequence[dict[str, Any]]], field_name: str
+) -> tuple[float, float]:
+    """Item precision and recall of one list field over cases (``results[i]`` = postings of ``cases[i]``).
+
+    Only expected postings that name the field count; an empty field on both sides counts as neither.
+    """
+    tp = fp = fn = 0
+    for case, postings in zip(cases, results, strict=True):
+        for expected, got in item_pairs(case, postings, field_name):
+            hit, extra, missed = count_items(expected, got)
+            tp, fp, fn = tp + hit, fp + extra, fn + missed
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall

@@ -10,7 +10,17 @@ from collections import Counter
 
 import pytest
 
-from tests.corpus import CHECK_KEYS, TAG_KEYS, Case, check, load_cases, run
+from tests.corpus import (
+    CHECK_KEYS,
+    FIXTURES,
+    TAG_KEYS,
+    Case,
+    check,
+    count_items,
+    load_cases,
+    precision_recall,
+    run,
+)
 
 CASES = load_cases()
 
@@ -39,3 +49,32 @@ def test_case_is_well_formed(case: Case) -> None:
         assert set(item) <= CHECK_KEYS, set(item) - CHECK_KEYS
     assert case.expected["why"].strip() and case.url.startswith("http")
     assert case.expected_postings() and any(case.expected_postings()) or case.expected_count() == 0
+
+
+def test_checker_folds_whitespace_and_reports_each_mismatch() -> None:
+    """The checker itself: equal after folding passes; every kind of difference is named."""
+    case = Case(
+        path=FIXTURES, kind="page", name="synthetic", url="https://example.com/jobs/1", body=b"", extra={},
+        expected={
+            "why": "checker self-test", "title": "Cook", "requirements": ["Knife  skills", "Food hygiene"],
+            "salary": {"min": 12, "max": 12, "currency": "GBP", "interval": "hour"},
+            "related_jobs": [{"title": "Chef", "url": "https://example.com/jobs/2"}],
+            "description_contains": ["Busy kitchen"], "description_excludes": ["Knife skills"],
+        },
+    )
+    good = {
+        "title": " Cook\n", "requirements": ["Knife\u00a0skills", "Food hygiene"],
+        "salary": {"min": 12.0, "max": 12.0, "currency": "GBP", "interval": "hour"},
+        "related_jobs": [{"title": "Chef", "url": "https://example.com/jobs/2"}], "description": "A busy  kitchen.",
+    }
+    assert check(case, [good]) == ["description: 'Busy kitchen' missing from 'A busy kitchen.'…"]
+    bad = {**good, "title": "Chef", "requirements": ["Food hygiene"], "salary": None, "related_jobs": [],
+           "description": "Busy kitchen. Knife skills matter."}
+    problems = check(case, [bad, good])
+    assert [problem.split(":")[0] for problem in problems] == [
+        "postings", "title", "requirements", "salary", "related_jobs", "description",
+    ]
+    hits = count_items(["a", "b", "b"], ["b", "c"])
+    assert hits == (1, 1, 2)
+    precision, recall = precision_recall([case], [[bad]], "requirements")
+    assert (precision, recall) == (1.0, 0.5)
