@@ -19,6 +19,16 @@ record as a list; they are checked by tests/test_extract_page.py and tests/test_
   ``lang`` (``en``, ``de``, ``fr``, ``es``, ``ca``, ``pt``, ``nl``, ``it``), ``shape`` (a string or a
   list of heading shapes), ``markup`` (page style) and ``site`` (the invented company).
 
+How the expected texts were read (what a person sees, not what a parser happens to give):
+item text is the bullet without its bullet character, otherwise as written (punctuation, curly
+quotes, U+2011 kept); an item with an inline preference marker ("Preferred: …", "Bonus – …",
+"(nice to have)", "(wünschenswert)") keeps its full text and goes to nice_to_have, a marker in the
+middle of an item does not move it; sub-group labels (an h4 "Technical", a bold "Ausbildung", an
+li "Must have:" over a nested list) are no items, and a "Bonus:"-like sub-heading moves the list
+under it to nice_to_have; lead-in prose under a section heading is description; a single salary
+amount has min == max, "$150k+" has max null; employment_type and workplace use the record's
+English vocabulary whatever the page's language.
+
 The same loader and checker serve the test module and ``benchmarks/extraction.py``; a second
 root (e.g. a held-out set kept outside the repository) is read the same way.
 """
