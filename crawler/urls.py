@@ -19,6 +19,8 @@ TRACKING_PARAMS = frozenset({
 })
 #: prefixes of tracking parameters: utm_*, HubSpot's _hsenc/_hsmi/..., Lever's lever-source[]
 TRACKING_PREFIXES = ("utm_", "_hs", "lever-source")
+#: tracking names that some sites also use for the posting's id
+_AMBIGUOUS_PARAMS = frozenset({"ref", "source"})
 
 
 @lru_cache(maxsize=4096)
@@ -30,12 +32,19 @@ def canonical_url(url: str) -> str:
     """
     url, _ = urldefrag(url.strip())
     parts = urlsplit(url)
-    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(key)]
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if not is_tracking(key, value)]
     cleaned = urlunsplit(parts._replace(query=urlencode(query)))
     return canonicalize_url(cleaned, keep_fragments=False)
 
 
-def is_tracking(key: str) -> bool:
-    """Whether a query parameter only tracks the visitor (never selects content)."""
+def is_tracking(key: str, value: str = "") -> bool:
+    """Whether a query parameter only tracks the visitor (never selects content).
+
+    "ref"/"source" track with a word value ("ref=hn"); with an id ("ref=CVL-2026-038") they
+    select the posting on some sites.
+    """
     lowered = key.lower()
+    if lowered in _AMBIGUOUS_PARAMS and any(ch.isdigit() for ch in value):
+        return False
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
