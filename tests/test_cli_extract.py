@@ -76,3 +76,21 @@ def test_console_script_runs_as_a_subprocess() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["title"] == "Chef de cuisine – Café Lumière"
+
+
+def test_explain_says_where_each_heading_went_and_why(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Welder | Ironmoor</title></head><body><main><h1>Welder</h1>"
+        "<p>Ironmoor builds bridges and walkways out of weathering steel for rail operators.</p>"
+        "<h2>Sound like you?</h2><ul><li>3 years of MIG welding</li><li>A valid forklift licence</li></ul>"
+        "<h2>The small print</h2><ul><li>Hard hats on site</li><li>Boots provided</li></ul>"
+        "</main></body></html>",
+        encoding="utf-8",
+    )
+    code, output = run(str(page), "--url", "https://ironmoor.example/jobs/7", "--kind", "page", "--explain")
+    assert code == 0, output
+    assert "'Sound like you?' -> requirements (cues 3.0 [like you], 2 items)" in output
+    assert "  ! 'The small print' -> description (" in output  # a list no rule claimed: kept, and flagged
+    assert "1 list(s) stayed in the description" in output
+    assert "  requirements (2):" in output

@@ -367,7 +367,7 @@ _REQ_ITEM = re.compile(
     r"\bunderstanding of\b|\bdegree\b|\bbachelor|\bmaster'?s\b|\bph\.?d\b|\bbsc\b|\bmsc\b|\bfluen|"
     r"\bability to\b|\bable to\b|\bcertif|\blicen[cs]e\b|\bcomfortable (?:with|in)\b|\btrack record\b|"
     r"\bbackground in\b|\bexpertise\b|\bskills?\b|\bstrong\b|\bsolid\b|\bhands-on\b|\bexperienced\b|"
-    r"\berfahrung|\bkenntnis|\bstudium|\bausbildung|\babgeschlossen|\bfliessend|\bsicher(?:er|e)? umgang|"
+    r"erfahrung|kenntnis|\bstudium|\bausbildung|\babgeschlossen|\bfliessend|\bsicher(?:er|e)? umgang|"
     r"\bexperience\b|\bmaitrise|\bconnaissance|\bdiplome|\bbac\s*\+|\bexperiencia|\bconocimiento|"
     r"\btitulacion|\blicenciatura|\bgrado en\b|\bdominio\b|\bexperiencia|\bconeixement|\btitulacio|"
     r"\bdomini\b|\bconhecimento|\bformacao|\bgraduacao|\bfluencia|\bervaring|\bkennis\b|\bopleiding|"

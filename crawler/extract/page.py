@@ -24,6 +24,7 @@ from jobtrail.crawler.extract.links import id_from_url, next_page_url, posting_l
 from jobtrail.crawler.extract.sections import (
     apply_sections,
     fold,
+    no_decisions,
     plain_text,
     read_sections,
     related_job,
@@ -116,7 +117,8 @@ def build_posting(
     sections, lines = read_sections(main, base_url, title=heading, drop_selectors=list(source.selectors.values()))
     body = soup.body or soup
     if not sections.related_jobs and main is not body:  # related jobs often sit beside <main>
-        sections.related_jobs = sections_from_tag(body, base_url, title=heading).related_jobs
+        with no_decisions():
+            sections.related_jobs = sections_from_tag(body, base_url, title=heading).related_jobs
     sections.related_jobs = _canonical_jobs(sections.related_jobs)
     has_sections = any(getattr(sections, name) for name in LIST_FIELDS)
     # a page with its own title heading and a body of text is a posting, headings or not

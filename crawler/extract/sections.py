@@ -126,6 +126,16 @@ def collect_decisions() -> Iterator[list[Decision]]:
         _COLLECTOR.reset(token)
 
 
+@contextmanager
+def no_decisions() -> Iterator[None]:
+    """A second look at the same text (the page around <main>) must not be reported twice."""
+    token = _COLLECTOR.set(None)
+    try:
+        yield
+    finally:
+        _COLLECTOR.reset(token)
+
+
 def fold(text: str) -> str:
     """One line of text: invisible characters gone, whitespace (NBSP too) folded to single spaces."""
     return " ".join(text.translate(_INVISIBLE).split())
