@@ -3,6 +3,7 @@
     python benchmarks/crawl.py                          # 200 companies x 50 postings = 10,000 postings
     python benchmarks/crawl.py --companies 20           # 1,000 postings
     python benchmarks/crawl.py --concurrency 16 --keep /tmp/farm
+    python benchmarks/crawl.py --companies 20 --variant heavy   # heavy chrome, varied headings
 
 Generates a careers farm (benchmarks/farm.py: ~50-60 KB pages with navigation, inline app
 state and JSON-LD), serves it on 127.0.0.1 (nginx when it is on PATH, else a threaded
@@ -60,6 +61,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--changed", type=float, default=0.10, help="share of postings changed before (d)")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--variant", choices=farm.VARIANTS, default="default",
+                        help="farm pages: default, or heavy (100+ nav links, 40 KB app state, varied headings)")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="jobtrail-bench-"))
     try:
@@ -72,9 +75,9 @@ def main() -> None:
 def run_all(root: Path, args: argparse.Namespace) -> None:
     site = root / "site"
     started = time.perf_counter()
-    farm.generate(site, args.companies, args.postings)
+    farm.generate(site, args.companies, args.postings, variant=args.variant)
     total = args.companies * args.postings
-    print(f"farm: {args.companies} companies x {args.postings} postings = {total} postings, "
+    print(f"farm ({args.variant}): {args.companies} companies x {args.postings} postings = {total} postings, "
           f"{_size_mib(site):.0f} MiB, generated in {time.perf_counter() - started:.1f} s")
     with serve(site, root) as (base, server_name):
         print(f"server: {server_name} at {base}; cores: {os.cpu_count()}; concurrency: {args.concurrency}")

@@ -78,7 +78,8 @@ def test_headings_are_read_by_their_words(heading: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "heading",
     ["About us", "How to apply", "Our hiring process", "Salary:", "Location", "Who we are", "\u00dcber uns",
-     "Qui sommes-nous ?", "Sobre nosotros", "Chi siamo", "Over ons", "Where the data lives", "Skills we'll help you build"],
+     "Qui sommes-nous ?", "Sobre nosotros", "Chi siamo", "Over ons", "Where the data lives",
+     "Skills we'll help you build"],
 )
 def test_company_process_and_fact_labels_are_no_section(heading: str) -> None:
     assert classify_heading(heading).field is None, classify_heading(heading)

@@ -108,22 +108,27 @@ def fold_key(text: str) -> str:
 _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     "requirements": (
         ("requir", 3), ("qualif", 3), ("skill", 2), ("experien", 2), ("profil", 3), ("looking for", 3),
-        ("look for", 2), ("we're after", 3), ("we are after", 3), ("bring", 2), ("=you have", 2), ("you'll have", 2), ("you will have", 2),
+        ("look for", 2), ("we're after", 3), ("we are after", 3), ("bring", 2), ("=you have", 2), ("you'll have", 2),
+        ("you will have", 2),
         ("you have", 1.5), ("who you are", 3), ("about you", 3), ("you are", 2), ("are you", 2),
-        ("need", 1.5), ("we need", 3), ("you need", 2.5), ("you'll need", 3), ("you will need", 3), ("must", 2.5), ("competen", 2), ("ideal candidate", 3), ("candidate", 1.5),
+        ("need", 1.5), ("we need", 3), ("you need", 2.5), ("you'll need", 3), ("you will need", 3), ("must", 2.5),
+        ("competen", 2), ("ideal candidate", 3), ("candidate", 1.5),
         ("thrive", 2), ("like you", 3), ("is this you", 3), ("if you", 2), ("background", 2),
         ("education", 2), ("knowledge", 2), ("what it takes", 3), ("prerequisit", 3), ("criteria", 2),
         ("expect from you", 3), ("succeed", 1.5), ("essential", 2.5), ("=ingredients", 2), ("capabilit", 2),
-        ("=fit", 1), ("be a fit", 3), ("fit if", 2.5), ("good fit", 3), ("right fit", 3), ("should have", 2), ("what we value", 2.5), ("we value", 2),
+        ("=fit", 1), ("be a fit", 3), ("fit if", 2.5), ("good fit", 3), ("right fit", 3), ("should have", 2),
+        ("what we value", 2.5), ("we value", 2),
         # de
         ("anforder", 3), ("voraussetzung", 3), ("mitbring", 3), ("bringst", 2.5), ("bringen sie", 2.5),
         ("kenntnis", 2), ("erfahrung", 2), ("fahigkeit", 2), ("kompetenz", 2), ("erwarten", 2),
-        ("zeichnet dich", 3), ("uberzeugst", 3), ("uberzeugen", 2.5), ("zeichnet sie", 3), ("wen wir suchen", 3), ("wir suchen", 2), ("=du", 0.5),
+        ("zeichnet dich", 3), ("uberzeugst", 3), ("uberzeugen", 2.5), ("zeichnet sie", 3), ("wen wir suchen", 3),
+        ("wir suchen", 2), ("=du", 0.5),
         ("qualifikation", 3), ("muss", 2), ("von dir", 2), ("von ihnen", 2), ("=wunschen", 2),
         # fr
         ("exigence", 3), ("requis", 3), ("prerequis", 3), ("recherch", 2.5), ("=vous", 0.5), ("qui es tu", 3),
         ("qui etes vous", 3), ("vous etes", 3), ("tu es", 2.5), ("du bist", 2.5), ("sie sind", 2),
-        ("jij bent", 2.5), ("je bent", 2.5), ("tu sei", 2.5), ("eres", 1.5), ("apport", 2), ("connaissance", 2), ("savoir", 1.5), ("attendons", 2.5),
+        ("jij bent", 2.5), ("je bent", 2.5), ("tu sei", 2.5), ("eres", 1.5), ("apport", 2), ("connaissance", 2),
+        ("savoir", 1.5), ("attendons", 2.5),
         ("formation", 1), ("=tu", 0.5), ("=es", 0.5),
         # es / ca / pt / it
         ("requisit", 3), ("buscamos", 3), ("busquem", 3), ("cerquem", 3), ("procuramos", 3), ("cerchiamo", 3),
@@ -141,7 +146,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("nice", 3), ("bonus", 3), ("=plus", 3), ("=pluses", 3), ("prefer", 3), ("desir", 3), ("ideally", 3),
         ("not required", 4), ("optional", 3), ("extra", 2), ("even better", 3), ("would be great", 3),
         ("great if", 2.5), ("good to have", 3), ("advantage", 3), ("an asset", 3), ("=assets", 2.5),
-        ("brownie", 3), ("love to see", 3), ("love it if", 3), ("stand out", 3), ("set you apart", 4), ("sets you apart", 4), ("=apart", 2), ("would be nice", 3), ("would help", 2.5), ("helpful", 2.5),
+        ("brownie", 3), ("love to see", 3), ("love it if", 3), ("stand out", 3), ("set you apart", 4),
+        ("sets you apart", 4), ("=apart", 2), ("would be nice", 3), ("would help", 2.5), ("helpful", 2.5),
         ("not a must", 4), ("=also", 2), ("added", 1), ("differentiat", 2), ("be excited", 2.5),
         ("schon ware", 4), ("ware schon", 4), ("ware toll", 4), ("ware super", 4), ("=toll", 1),
         # de
@@ -152,14 +158,16 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         # es / ca / pt / it
         ("valorara", 3), ("valorable", 3), ("=valoramos", 3), ("=valorem", 3), ("=valorarem", 3),
         ("valorar", 3), ("se valora", 3), ("es valora", 3), ("deseab", 3), ("desitjab", 3),
-        ("diferencia", 3), ("desejav", 3), ("valoriz", 3), ("idealement", 3), ("idealment", 3), ("preferenzial", 3), ("gradit", 3), ("apprezzat", 3),
+        ("diferencia", 3), ("desejav", 3), ("valoriz", 3), ("idealement", 3), ("idealment", 3), ("preferenzial", 3),
+        ("gradit", 3), ("apprezzat", 3),
         ("costituisce", 1.5), ("=suma", 1.5), ("=punt", 1), ("pontos extra", 3),
         # nl
         ("=pre", 3), ("pluspunt", 3), ("aanbeveling", 3), ("gewenst", 3), ("mooi meegenomen", 4),
         ("meegenomen", 3),
     ),
     "responsibilities": (
-        ("responsib", 3), ("essential functions", 4), ("function", 2.5), ("you'll do", 3), ("you will do", 3), ("you'd do", 3), ("you do", 2.5),
+        ("responsib", 3), ("essential functions", 4), ("function", 2.5), ("you'll do", 3), ("you will do", 3),
+        ("you'd do", 3), ("you do", 2.5),
         ("you'll be doing", 3), ("you will be doing", 3), ("be doing", 2.5), ("=role", 2), ("duties", 3),
         ("=duty", 3), ("task", 3), ("day to day", 3), ("daily", 2), ("mission", 2), ("impact", 2),
         ("accountab", 2.5), ("work on", 2), ("typical", 2.5), ("in this role", 2),
@@ -176,10 +184,12 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         # es / ca / pt / it
         ("funcion", 3), ("funcoes", 3), ("funcio", 3), ("tarea", 3), ("tasqu", 3), ("haras", 3), ("faras", 3),
         ("=rol", 2), ("dia a dia", 3), ("mision", 2.5), ("missio", 2.5), ("atividad", 3), ("atribuic", 3),
-        ("vai fazer", 3), ("vais fazer", 3), ("=fazer", 1.5), ("vas a hacer", 3), ("desafio", 2), ("reto", 1.5), ("mansion", 3), ("attivit", 3),
+        ("vai fazer", 3), ("vais fazer", 3), ("=fazer", 1.5), ("vas a hacer", 3), ("desafio", 2), ("reto", 1.5),
+        ("mansion", 3), ("attivit", 3),
         ("compit", 3), ("farai", 3), ("ruolo", 2), ("occuper", 3), ("=lo que haras", 3),
         # nl
-        ("=taken", 3), ("=taak", 3), ("ga je doen", 3), ("gaat doen", 3), ("je gaat", 1.5), ("=doen", 1.5), ("werkzaamheden", 3), ("=rol", 2),
+        ("=taken", 3), ("=taak", 3), ("ga je doen", 3), ("gaat doen", 3), ("je gaat", 1.5), ("=doen", 1.5),
+        ("werkzaamheden", 3), ("=rol", 2),
         ("functieomschrijving", 2), ("je dag", 2),
     ),
     "benefits": (
@@ -194,7 +204,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("leistungen", 2.5), ("freuen", 2.5), ("warum wir", 3), ("gehalt", 2), ("verguetung", 2),
         ("vergutung", 2),
         # fr
-        ("avantage", 3), ("offr", 3), ("proposons", 3), ("pourquoi", 1.5), ("rejoindre", 1.5), ("pourquoi nous", 3), ("por que nosotros", 3),
+        ("avantage", 3), ("offr", 3), ("proposons", 3), ("pourquoi", 1.5), ("rejoindre", 1.5), ("pourquoi nous", 3),
+        ("por que nosotros", 3),
         ("perche noi", 3), ("waarom wij", 3), ("waarom", 1.5), ("per que nosaltres", 3), ("por que nos", 3),
         ("remuneration", 2.5),
         # es / ca / pt / it
@@ -218,7 +229,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     "description": (
         ("about us", 3), ("about the company", 3), ("about the team", 3), ("who we are", 3), ("our story", 3),
         ("company", 1.5), ("how to apply", 4), ("=apply", 2.5), ("application", 2), ("hiring process", 4),
-        ("interview", 3), ("next steps", 3), ("how we hire", 4), ("=hiring", 2), ("process", 2), ("equal opportunit", 4), ("diversity", 2),
+        ("interview", 3), ("next steps", 3), ("how we hire", 4), ("=hiring", 2), ("process", 2),
+        ("equal opportunit", 4), ("diversity", 2),
         ("inclusion", 2), ("our values", 3), ("=values", 2), ("our team", 2), ("the team", 1.5),
         ("about the role", 1.5), ("summary", 2), ("overview", 2), ("=location", 2), ("=note", 2),
         ("what we do", 3), ("our mission", 3), ("=about", 1.5), ("help you", 5), ("you'll learn", 3),

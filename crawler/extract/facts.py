@@ -37,12 +37,12 @@ _CODES = ("USD EUR GBP BRL MXN CAD AUD NZD CHF SEK NOK DKK PLN CZK HUF RON JPY I
           "PEN TRY ILS").split()
 _DOLLAR_CODES = {"C$": "CAD", "CA$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "US$": "USD",
                  "MX$": "MXN", "S$": "SGD", "HK$": "HKD"}
+_CODE_ALTERNATIVES = "|".join(_CODES)
 _MONEY = re.compile(
-    r"(?:(?P<pre>(?:[A-Z]{2})?\$|R\$|[€£¥₹₺₽₩₪]|\b(?:%s)\b)\s?)?"
+    r"(?:(?P<pre>(?:[A-Z]{2})?\$|R\$|[€£¥₹₺₽₩₪]|\b(?:" + _CODE_ALTERNATIVES + r")\b)\s?)?"
     r"(?P<num>\d{1,3}(?:[.,\s'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
     r"\s?(?P<k>[kK]\b|k(?=[+\s/–-]))?(?P<plus>\+)?"
-    r"(?:\s?(?P<post>[€£$¥₹₺₽₩₪]|zł|kr|Kč|\b(?:%s)\b|euros?\b|dollars?\b|reais\b|pesos\b))?"
-    % ("|".join(_CODES), "|".join(_CODES)),
+    r"(?:\s?(?P<post>[€£$¥₹₺₽₩₪]|zł|kr|Kč|\b(?:" + _CODE_ALTERNATIVES + r")\b|euros?\b|dollars?\b|reais\b|pesos\b))?",
 )
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|bis|à|a|al|tot|fino a|e|até|and|y|i)\s*$", re.IGNORECASE)
 _INTERVALS = (

@@ -19,8 +19,8 @@ from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml.html import HtmlElement
 
-from jobtrail.crawler.extract.document import parse_document
 from jobtrail.crawler.extract.ats import interval
+from jobtrail.crawler.extract.document import parse_document
 from jobtrail.crawler.extract.sections import Sections, extract_sections, fold, read_html
 from jobtrail.crawler.items import Salary
 
