@@ -141,8 +141,7 @@ def _posting(rng: random.Random, c: int, job: dict[str, object], jobs: list[dict
               "description": _sentence(rng, 30)}
     head = f'<script type="application/ld+json">{json.dumps(jsonld)}</script>'
     about = "".join(f"<p>{_sentence(rng, 40)}</p>" for _ in range(3))
-    similar = "".join(f'<li><a href="{other["path"]}">{escape(str(other["title"]))}</a></li>'
-                      for other in rng.sample(jobs, min(6, len(jobs))) if other is not job)
+    similar = _similar(rng, job, jobs)
     body = (
         f'<main><article class="posting"><h1>{escape(str(job["title"]))}</h1>'
         f'<p class="meta">{job["team"]} &middot; {job["city"]} &middot; Full-time</p>'
@@ -155,6 +154,11 @@ def _posting(rng: random.Random, c: int, job: dict[str, object], jobs: list[dict
         f'<aside class="similar"><h2>Similar jobs</h2><ul>{similar}</ul></aside>'
     )
     return _page(f"{job['title']} - {shell['name']}", shell, body, head)
+
+
+def _similar(rng: random.Random, job: dict[str, object], jobs: list[dict[str, object]]) -> str:
+    return "".join(f'<li><a href="{other["path"]}">{escape(str(other["title"]))}</a></li>'
+                   for other in rng.sample(jobs, min(6, len(jobs))) if other is not job)
 
 
 def _heavy_shell(rng: random.Random, c: int, jobs: list[dict[str, object]]) -> dict[str, str]:
@@ -208,8 +212,7 @@ def _heavy_posting(rng: random.Random, c: int, job: dict[str, object], jobs: lis
     low = rng.randrange(50, 120) * 1000
     workplace = rng.choice(("Remote", "Hybrid", "On-site"))
     about = "".join(f"<p>{_sentence(rng, 40)}</p>" for _ in range(3))
-    similar = "".join(f'<li><a href="{other["path"]}">{escape(str(other["title"]))}</a></li>'
-                      for other in rng.sample(jobs, min(6, len(jobs))) if other is not job)
+    similar = _similar(rng, job, jobs)
     body = (
         f'<main><article class="posting"><h1>{escape(str(job["title"]))}</h1>'
         f'<p class="meta">{job["city"]} &middot; {workplace} &middot; Full-time &middot; '

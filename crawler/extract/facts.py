@@ -238,20 +238,17 @@ def _from_meta(text: str, facts: Facts) -> None:
 
 def workplace_from_text(text: str) -> str | None:
     """remote / hybrid / onsite from words in eight languages ("Híbrido", "Op locatie", "Vor Ort")."""
-    lowered = typographic(text).lower()
-    for value, pattern in _WORKPLACE:
-        if re.search(pattern, lowered):
-            return value
-    return None
+    return _first_value(_WORKPLACE, text)
 
 
 def employment_from_text(text: str) -> str | None:
     """full-time / part-time / contract / temporary / internship / working-student."""
+    return _first_value(_EMPLOYMENT, text)
+
+
+def _first_value(table: Sequence[tuple[str, str]], text: str) -> str | None:
     lowered = typographic(text).lower()
-    for value, pattern in _EMPLOYMENT:
-        if re.search(pattern, lowered):
-            return value
-    return None
+    return next((value for value, pattern in table if re.search(pattern, lowered)), None)
 
 
 def salary_from_text(text: str, *, need_cue: bool = False) -> Salary | None:
