@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from jobtrail.crawler.extract.base import ExtractError
-from jobtrail.crawler.extract.sections import Decision, collect_decisions
 from jobtrail.crawler.items import LIST_FIELDS, Posting
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.sources.registry import extract, known_kinds
+
+if TYPE_CHECKING:
+    from jobtrail.crawler.extract.sections import Decision
 
 _SCALARS = ("external_id", "url", "department", "employment_type", "workplace", "date_posted", "valid_through")
 
@@ -37,6 +39,8 @@ def extract_command(file: Path, url: str, kind: str, as_json: bool, explain: boo
       jobtrail extract page.html --url https://example.com/jobs/123 --json
       jobtrail extract page.html --url https://example.com/jobs/123 --explain
     """
+    from jobtrail.crawler.extract.sections import collect_decisions  # BeautifulSoup: only when extracting
+
     with collect_decisions() as decisions:
         postings = extract_file(file, url, kind)
     if explain:

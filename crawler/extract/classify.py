@@ -177,7 +177,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         # de
         ("aufgabe", 3), ("verantwort", 3), ("tatigkeit", 3), ("=rolle", 2), ("erwartet dich", 2),
         ("erwartet sie", 2), ("was du tust", 3), ("du machst", 2.5), ("dein job", 2), ("ihr job", 2),
-        ("deine mission", 3), ("stellenbeschreibung", 2), ("einsatzgebiet", 3), ("wirst du", 1),
+        ("deine mission", 3), ("einsatzgebiet", 3), ("wirst du", 1),
         # fr
         ("responsab", 3), ("taches", 3), ("=tache", 3), ("ferez", 3), ("feras", 3), ("quotidien", 2.5),
         ("=poste", 1.5), ("=missions", 3), ("=mission", 2.5), ("=votre role", 2),

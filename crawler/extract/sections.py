@@ -683,9 +683,8 @@ def _close_unknown(block: _Block, result: Sections, description: _Description) -
     runs = _runs(block.lines)
     verdicts = [classify_items([line.text for line in run if line.kind == "bullet"]) if _is_list(run) else NONE
                 for run in runs]
-    classified = [v.field is not None for v in verdicts]
     heading = block.heading.text if block.heading else None
-    if block.heading is not None and not (classified and all(classified)):
+    if block.heading is not None:  # a heading no section is named by stays text, as the reader sees it
         description.add(block.heading)
     if block.heading is not None and not any(_is_list(run) for run in runs):
         result.decisions.append(Decision(heading, None, block.how or "no section named"))
