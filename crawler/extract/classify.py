@@ -108,7 +108,10 @@ def fold_key(text: str) -> str:
 _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     "requirements": (
         ("requir", 3), ("qualif", 3), ("skill", 2), ("experien", 2), ("profil", 3), ("looking for", 3),
-        ("look for", 2), ("we're after", 3), ("we are after", 3), ("bring", 2), ("=you have", 2), ("you'll have", 2),
+        ("look for", 2), ("we expect", 3), ("expect from", 3), ("=successful", 2), ("for you if", 3),
+        ("role for you", 3), ("passt zu", 3), ("vous avez", 2.5), ("tu as", 2.5), ("du hast", 2.5), ("je hebt", 2.5),
+        ("savoir faire", 2.5), ("savoir etre", 2.5), ("precis", 2.5), ("zoeken wij", 3), ("zoeken we", 3),
+        ("we're after", 3), ("we are after", 3), ("bring", 2), ("=you have", 2), ("you'll have", 2),
         ("you will have", 2),
         ("you have", 1.5), ("who you are", 3), ("about you", 3), ("you are", 2), ("are you", 2),
         ("need", 1.5), ("we need", 3), ("you need", 2.5), ("you'll need", 3), ("you will need", 3), ("must", 2.5),
@@ -146,7 +149,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("nice", 3), ("bonus", 3), ("=plus", 3), ("=pluses", 3), ("prefer", 3), ("desir", 3), ("ideally", 3),
         ("not required", 4), ("optional", 3), ("extra", 2), ("even better", 3), ("would be great", 3),
         ("great if", 2.5), ("good to have", 3), ("advantage", 3), ("an asset", 3), ("=assets", 2.5),
-        ("brownie", 3), ("love to see", 3), ("love it if", 3), ("stand out", 3), ("set you apart", 4),
+        ("brownie", 3), ("great to have", 3), ("suma puntos", 3), ("=puntos", 1.5), ("love to see", 3),
+        ("love it if", 3), ("stand out", 3), ("set you apart", 4),
         ("sets you apart", 4), ("=apart", 2), ("would be nice", 3), ("would help", 2.5), ("helpful", 2.5),
         ("not a must", 4), ("=also", 2), ("added", 1), ("differentiat", 2), ("be excited", 2.5),
         ("schon ware", 4), ("ware schon", 4), ("ware toll", 4), ("ware super", 4), ("=toll", 1),
@@ -170,9 +174,11 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("you'd do", 3), ("you do", 2.5),
         ("you'll be doing", 3), ("you will be doing", 3), ("be doing", 2.5), ("=role", 2), ("duties", 3),
         ("=duty", 3), ("task", 3), ("day to day", 3), ("daily", 2), ("mission", 2), ("impact", 2),
-        ("accountab", 2.5), ("work on", 2), ("typical", 2.5), ("in this role", 2),
+        ("accountab", 2.5), ("work on", 2), ("typical", 2.5), ("week looks like", 3), ("day looks like", 3),
+        ("first months", 3), ("first 90 days", 3), ("first weeks", 3), ("dich erwartet", 2.5), ("bewegst", 3),
+        ("tun wirst", 3), ("=wirst", 1.5), ("in this role", 2),
         ("=job", 1), ("you'll own", 3), ("you will own", 3), ("involve", 2), ("day look like", 3),
-        ("week look like", 3), ("what you'll", 1), ("what you will", 1), ("your work", 2), ("challenge", 1.5),
+        ("week look like", 3), ("what you'll", 1), ("what you will", 1), ("your work", 2), ("challenge", 2.5),
         ("scope", 1.5), ("expect to", 1.5), ("the work", 2.5), ("get done", 4), ("the position", 1.5), ("=position", 1),
         # de
         ("aufgabe", 3), ("verantwort", 3), ("tatigkeit", 3), ("=rolle", 2), ("erwartet dich", 2),
@@ -180,7 +186,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("deine mission", 3), ("einsatzgebiet", 3), ("wirst du", 1),
         # fr
         ("responsab", 3), ("taches", 3), ("=tache", 3), ("ferez", 3), ("feras", 3), ("quotidien", 2.5),
-        ("=poste", 1.5), ("=missions", 3), ("=mission", 2.5), ("=votre role", 2),
+        ("=poste", 2), ("=missions", 3), ("=mission", 2.5), ("=votre role", 2),
         # es / ca / pt / it
         ("funcion", 3), ("funcoes", 3), ("funcio", 3), ("tarea", 3), ("tasqu", 3), ("haras", 3), ("faras", 3),
         ("=rol", 2), ("dia a dia", 3), ("mision", 2.5), ("missio", 2.5), ("atividad", 3), ("atribuic", 3),
@@ -197,7 +203,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("compensat", 2.5), ("why join", 3), ("why us", 3), ("why work", 3), ("in it for you", 3),
         ("=reward", 2), ("rewards", 2.5), ("salary", 2), ("package", 2), ("=pay", 1.5), ("provide", 2.5),
         ("we give", 2), ("you'll love", 2), ("=why", 2), ("we've got you", 3), ("look after", 2),
-        ("take care", 2), ("=extras", 1), ("=ahead", 0), ("life at", 1.5), ("work with us", 1), ("=us", 0.5),
+        ("take care", 2), ("=extras", 1), ("=ahead", 0), ("life at", 2), ("work with us", 1), ("=us", 0.5),
         ("treat", 1), ("=total", 0.5), ("wellbeing", 2), ("well being", 2),
         # de
         ("bieten", 3), ("angebot", 3), ("=vorteile", 3), ("deine vorteile", 3), ("ihre vorteile", 3),
@@ -206,7 +212,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         # fr
         ("avantage", 3), ("offr", 3), ("proposons", 3), ("pourquoi", 1.5), ("rejoindre", 1.5), ("pourquoi nous", 3),
         ("por que nosotros", 3),
-        ("perche noi", 3), ("waarom wij", 3), ("waarom", 1.5), ("per que nosaltres", 3), ("por que nos", 3),
+        ("perche noi", 3), ("lavorare con noi", 3), ("waarom wij", 3), ("waarom", 1.5), ("per que nosaltres", 3),
+        ("por que nos", 3),
         ("remuneration", 2.5),
         # es / ca / pt / it
         ("ofrec", 3), ("oferim", 3), ("oferec", 3), ("offriam", 3), ("ventaj", 3), ("vantag", 3),
@@ -219,7 +226,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "related_jobs": (
         ("related", 2), ("similar", 2), ("=other", 1), ("=more", 1), ("=open", 1), ("you may also", 3),
-        ("also like", 2), ("explore", 1), ("interessier", 2), ("interest you", 2), ("might also", 2),
+        ("also like", 2), ("you might also like", 4), ("you may also like", 4), ("explore", 1), ("interessier", 2),
+        ("interest you", 2), ("might also", 2),
         ("=auch", 1), ("=also", 1), ("=interesse", 1), ("podrian", 1), ("pourraient", 1),
         ("weitere", 1), ("ahnlich", 2), ("offene", 1), ("autres", 1), ("similaire", 2), ("=otras", 1),
         ("=otros", 1), ("similar", 2), ("relacionad", 2), ("=outras", 1), ("semelhant", 2), ("=andere", 1),
@@ -247,7 +255,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
 _JOB_NOUNS = (
     "job", "role", "opening", "position", "vacanc", "opportunit", "career", "stelle", "offre", "poste", "empleo",
     "oferta", "vaga", "vacature", "posizion", "annunc", "oportunidad", "lavor", "feina", "ofert", "vagas",
-    "positie", "funktion", "openstaand",
+    "positie", "funktion", "openstaand", "offert",
 )
 #: labels that group a section's items without changing the section ("Technical", "Languages"...)
 SUBGROUP_LABELS = frozenset(fold_key(label) for label in (
@@ -290,7 +298,7 @@ def _by_cues(key: str) -> Verdict:
         return NONE
     scores, hits = _score(key)
     relation = scores.pop("related_jobs", 0.0)
-    if relation and any(token.startswith(_JOB_NOUNS) for token in key.split()):
+    if relation >= 4 or (relation and any(token.startswith(_JOB_NOUNS) for token in key.split())):
         return Verdict("related_jobs", "cues", relation + 2, tuple(hits["related_jobs"]))
     against = scores.pop("description", 0.0)
     preference = scores.pop("nice_to_have", 0.0)
