@@ -253,24 +253,24 @@ def html_paragraphs(plain: Any) -> str:
 def add_section(posting: Posting, heading: str | None, html: str | None, default: str | None = None) -> None:
     """One section the ATS labels itself (Lever ``lists``, Personio ``jobDescription``...).
 
-    The ATS's heading decides the field when the vocabulary knows it, else ``default``;
+    The ATS's heading decides the field when the section classifier reads it as one, else ``default``;
     an unmapped section keeps its heading and lands in the description, as a reader sees it.
     """
     if not html or not html.strip():
         return
-    field = _field_for(heading) or default
-    title = FIELD_HEADINGS[field] if field in FIELD_HEADINGS else heading
-    prefix = f"<h2>{escape(title)}</h2>" if title else ""
+    if not _names_a_section(heading) and default in FIELD_HEADINGS:
+        heading = FIELD_HEADINGS[default]  # the ATS's field says what its (unknown) title does not
+    prefix = f"<h2>{escape(heading)}</h2>" if heading else ""
     add_html(posting, prefix + html)
 
 
-def _field_for(heading: str | None) -> str | None:
+def _names_a_section(heading: str | None) -> bool:
+    """Whether the shared classifier reads ``heading`` as one of the list sections."""
     if not heading:
-        return None
-    from jobtrail.crawler.extract.vocabulary import field_for_heading
+        return False
+    from jobtrail.crawler.extract.classify import classify_heading
 
-    field = field_for_heading(heading)
-    return field if field in LIST_FIELDS else None
+    return classify_heading(heading).field in LIST_FIELDS
 
 
 def merge(posting: Posting, sections: Any) -> None:
