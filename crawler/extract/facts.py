@@ -45,7 +45,7 @@ _MONEY = re.compile(
     r"(?:\s?(?P<post>[€£$¥₹₺₽₩₪]|zł|kr|Kč|\b(?:" + _CODE_ALTERNATIVES + r")\b|euros?\b|dollars?\b|reais\b|pesos\b))?",
 )
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|bis|à|a|al|tot|fino a|e|até|and|y|i)\s*$", re.IGNORECASE)
-_INTERVALS = (
+_INTERVAL_WORDS = (
     ("hour", r"/\s?h(?:ou)?r\b|/\s?h\b|\bper hour\b|\bhourly\b|\ban hour\b|\bp/h\b|\bstunde|\bstundenlohn|"
              r"\bde l'heure\b|/heure|\bpar heure\b|\bhoraire|\bpor hora\b|/hora\b|\bla hora\b|\bper uur\b|/uur\b|"
              r"\bper ora\b|/ora\b|\ball'ora\b|\bhora\b"),
@@ -76,7 +76,7 @@ _PAY_CUES = re.compile(
 
 _LABELS: dict[str, str] = {phrase: fact for fact, phrases in FACT_LABELS.items() for phrase in phrases}
 
-_WORKPLACE = (
+_WORKPLACE_WORDS = (
     ("hybrid", r"\bhybrid|\bhybride|\bh[íi]brid[oa]?\b|\bibrid[oa]\b|\bhibrid\b|\bhybrid[e]?\b|\bsemi[- ]?presencial"),
     ("remote", r"\bremote\b|\bfully remote\b|\bfull[- ]remote\b|\bremote[- ]first\b|\bwork from home\b|\bwfh\b|"
                r"\b100\s?% remote\b|\bremoto\b|\bremota\b|\ben remoto\b|\ba distancia\b|\bà distance\b|"
@@ -90,7 +90,7 @@ _WORKPLACE = (
                r"\bno escrit[óo]rio\b|\bsur place\b|\ben magasin\b|\ben boutique\b|\ben agence\b|\bna sede\b|"
                r"\bim b[üu]ro\b|\bau bureau\b|\ben oficina\b|\bin ufficio\b"),
 )
-_EMPLOYMENT = (
+_EMPLOYMENT_WORDS = (
     ("working-student", r"\bwerkstudent|\bworking student\b"),
     ("internship", r"\bintern(?:ship)?\b|\bpraktikum\b|\bstage\b|\bstagiaire\b|\bpr[áa]cticas\b|\bpr[àa]ctiques\b|"
                    r"\best[áa]gio\b|\btirocinio\b|\bstagista\b|\bapprenti|\balternance\b"),
@@ -108,6 +108,9 @@ _EMPLOYMENT = (
                   r"\bvoltijd\b|\bfulltime\b|\btempo pieno\b|\bfull time\b|\bclt\b|\bpermanent\b|"
                   r"\bunbefristet\b|\bcdi\b|\bindefinido\b|\bindefinit\b|\btempo indeterminato\b|\bvast\b"),
 )
+_WORKPLACE = tuple((value, re.compile(pattern)) for value, pattern in _WORKPLACE_WORDS)
+_EMPLOYMENT = tuple((value, re.compile(pattern)) for value, pattern in _EMPLOYMENT_WORDS)
+_INTERVALS = tuple((value, re.compile(pattern)) for value, pattern in _INTERVAL_WORDS)
 _SEPARATORS = re.compile(r"\s*(?:·|•|\||∙|⋅|/{2}|\s—\s|\s–\s(?!\s*(?:[€$£¥\d]|R\$|[A-Z]{3}\b)))\s*")
 
 
@@ -246,9 +249,9 @@ def employment_from_text(text: str) -> str | None:
     return _first_value(_EMPLOYMENT, text)
 
 
-def _first_value(table: Sequence[tuple[str, str]], text: str) -> str | None:
+def _first_value(table: Sequence[tuple[str, re.Pattern[str]]], text: str) -> str | None:
     lowered = typographic(text).lower()
-    return next((value for value, pattern in table if re.search(pattern, lowered)), None)
+    return next((value for value, pattern in table if pattern.search(lowered)), None)
 
 
 def salary_from_text(text: str, *, need_cue: bool = False) -> Salary | None:
@@ -333,10 +336,9 @@ def _currency(match: re.Match[str]) -> str | None:
 
 
 def _interval(text: str, first: re.Match[str], low: float) -> str | None:
-    lowered = text.lower()
-    for value, pattern in _INTERVALS:
-        if re.search(pattern, lowered):
-            return value
+    found = _first_value(_INTERVALS, text)
+    if found:
+        return found
     if first["k"]:
         return "year"  # "$120K–$150K"
     return yearly_by_size(low)

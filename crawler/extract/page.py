@@ -28,7 +28,7 @@ from jobtrail.crawler.extract.sections import (
     plain_text,
     read_sections,
     related_job,
-    sections_from_tag,
+    related_jobs_in,
 )
 from jobtrail.crawler.extract.title import PageHead, company_name, find_title, read_head, title_from_meta
 from jobtrail.crawler.items import LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
@@ -118,7 +118,7 @@ def build_posting(
     body = soup.body or soup
     if not sections.related_jobs and main is not body:  # related jobs often sit beside <main>
         with no_decisions():
-            sections.related_jobs = sections_from_tag(body, base_url, title=heading).related_jobs
+            sections.related_jobs = related_jobs_in(_outside(main, body), base_url)
     sections.related_jobs = _canonical_jobs(sections.related_jobs)
     has_sections = any(getattr(sections, name) for name in LIST_FIELDS)
     # a page with its own title heading and a body of text is a posting, headings or not
@@ -160,6 +160,16 @@ def apply_facts(posting: Posting, facts: Facts) -> None:
     posting.workplace = posting.workplace or facts.workplace
     posting.employment_type = posting.employment_type or facts.employment_type
     posting.salary = posting.salary or facts.salary
+
+
+def _outside(main: Tag, body: Tag) -> list[Tag]:
+    """The parts of the page around the main content (asides, blocks after it), not it again."""
+    around: list[Tag] = []
+    node: Tag = main
+    while node is not body and isinstance(node.parent, Tag):
+        around.extend(child for child in node.parent.children if isinstance(child, Tag) and child is not node)
+        node = node.parent
+    return around
 
 
 def _base_url(soup: BeautifulSoup, page_url: str) -> str:

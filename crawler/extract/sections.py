@@ -179,6 +179,12 @@ def read_sections(
     return _assemble(lines), [(line.kind, line.text) for line in lines]
 
 
+def related_jobs_in(roots: Sequence[Tag], base_url: str = "") -> list[RelatedJob]:
+    """Related jobs in these elements read as one text (the blocks around a page's main content)."""
+    lines = [line for root in roots for line in linearize(root, base_url)]
+    return _assemble(lines).related_jobs if lines else []
+
+
 def plain_text(root: Tag, base_url: str = "") -> str | None:
     """All text of an element, one paragraph per block, bullets as "- item" lines."""
     return _Description.of(linearize(root, base_url)).text()
