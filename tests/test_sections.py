@@ -162,3 +162,36 @@ def test_apply_sections_fills_only_empty_fields() -> None:
     assert posting.related_jobs == [RelatedJob("J", "https://j")]
     posting.requirements.append("mutated")
     assert sections.requirements == ["R"]  # lists are copied, not shared
+
+
+def test_labels_inside_lists_scope_the_items_after_them() -> None:
+    html = (
+        "<h2>What you bring</h2><ul><li>Go</li><li><b>Nice to have:</b></li><li>Rust</li></ul>"
+        "<h3>Skills</h3><ul><li>Must have:<ul><li>SQL</li></ul></li><li>Bonus<ul><li>dbt</li></ul></li>"
+        "<li>Preferred: Airflow</li></ul>"
+    )
+    sections = extract_sections(html)
+    assert sections.requirements == ["Go", "SQL"]
+    assert sections.nice_to_have == ["Rust", "dbt", "Preferred: Airflow"]
+    assert sections.description is None  # labels are structure, not text
+
+
+def test_unknown_heading_lists_are_read_from_items_or_kept() -> None:
+    html = (
+        "<h2>The toolkit</h2><ul><li>3+ years with Terraform</li><li>A degree in physics</li></ul>"
+        "<h2>Where we work</h2><ul><li>Leeds</li><li>Bristol</li></ul>"
+    )
+    sections = extract_sections(html)
+    assert sections.requirements == ["3+ years with Terraform", "A degree in physics"]
+    assert sections.description == "The toolkit\n\nWhere we work\n\n- Leeds\n- Bristol"
+    assert [(d.heading, d.field, d.how.split()[0].rstrip(";")) for d in sections.decisions] == [
+        ("The toolkit", "requirements", "items"), ("Where we work", None, "none"),
+    ]
+
+
+def test_prose_under_a_section_is_description() -> None:
+    prose = ("We care about curiosity more than certificates. Tell us what you built and why it mattered to "
+             "the people who used it, even if it was small.")
+    sections = extract_sections(f"<h2>Requirements</h2><p>{prose}</p><p>Python</p><p>Patience</p>")
+    assert sections.requirements == ["Python", "Patience"]
+    assert sections.description == prose

@@ -363,7 +363,10 @@ class _Walker:
 
     def _classify(self, text: str, bold: bool) -> _Line:
         if self.li_depth:
-            return _Line(_strip_bullet(text), "bullet", depth=self.li_depth)
+            text = _strip_bullet(text)
+            if _is_item_label(text, bold):  # "<li><b>Nice to have:</b></li>" over the items after it
+                return _Line(text, "label", depth=self.li_depth - 1)
+            return _Line(text, "bullet", depth=self.li_depth)
         if _BULLET.match(text):
             return _Line(_strip_bullet(text), "bullet", depth=1)
         short = len(text) <= MAX_HEADING_CHARS
@@ -391,6 +394,15 @@ def _is_chrome_block(tag: Tag) -> bool:
     if not classes:
         return False
     return bool(_CHROME_CLASS.search(classes if isinstance(classes, str) else " ".join(classes)))
+
+
+def _is_item_label(text: str, bold: bool) -> bool:
+    """A list item that only names the items after it: "Bonus:", a bold "Languages"."""
+    if not text or len(text) > MAX_LABEL_CHARS:
+        return False
+    if text.endswith(":"):
+        return True
+    return bold and (is_subgroup_label(text) or classify_heading(text).field is not None)
 
 
 def _aria_heading_level(tag: Tag) -> int:
