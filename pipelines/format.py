@@ -68,6 +68,14 @@ def day(moment: datetime | None) -> str:
     return utc(moment).strftime("%Y-%m-%d") if moment is not None else "-"
 
 
+def lifecycle(status: str | None, first_seen: datetime | None, last_seen: datetime | None,
+              closed_at: datetime | None) -> str:
+    """'open since 2026-03-01, last seen 2026-03-05 09:30' or 'closed on 2026-03-05 (open since 2026-03-01)'."""
+    if status == "closed":
+        return f"closed on {day(closed_at or last_seen)} (open since {day(first_seen)})"
+    return f"open since {day(first_seen)}, last seen {when(last_seen)} UTC"
+
+
 def duration(seconds: float) -> str:
     """'45s', '12m', '6h', '2d 3h' — how long until a source is due, how long a run took."""
     seconds = int(round(seconds))

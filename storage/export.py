@@ -18,6 +18,7 @@ from jobtrail.storage.rows import (
     JSON_POSITIONS,
     LIST_POSITIONS,
     OBSERVED_AT,
+    STATUS_MOMENTS,
     change_record,
     changes_select,
     version_record,
@@ -30,7 +31,7 @@ EXPORT_BATCH = 2000
 EXPORT_ROWS_BATCH = 10_000
 #: the columns of export_version_rows(), in order; EXPORT_JSON_COLUMNS of them hold JSON text
 EXPORT_VERSION_COLUMNS: tuple[str, ...] = ("posting_id", "version_id", "seq", "observed_at", "content_hash",
-                                           *POSTING_FIELDS)
+                                           *POSTING_FIELDS, "status", "first_seen", "last_seen", "closed_at")
 EXPORT_JSON_COLUMNS = frozenset(JSON_FIELDS)
 
 
@@ -47,7 +48,7 @@ def export_versions(session: Session) -> Iterator[VersionRecord]:
     Runs on the Core connection with JSON read as text and decoded here (empty lists
     without a parser call): about twice the rows per second of the ORM path.
     """
-    statement = versions_select(raw_json=True).order_by(PostingVersion.posting_id, PostingVersion.seq)
+    statement = versions_select(raw_json=True, with_status=True).order_by(PostingVersion.posting_id, PostingVersion.seq)
     connection = session.connection().execution_options(yield_per=EXPORT_BATCH)
     for row in connection.execute(statement):
         yield version_record(row, {})
@@ -61,11 +62,16 @@ def export_version_rows(session: Session, batch: int = EXPORT_ROWS_BATCH) -> Ite
     field is "[]" rather than null; text is as ``json.dumps(value, ensure_ascii=False)`` writes
     it): a writer splices it into its line. About twice the rate of export_versions().
     """
-    statement = versions_select(json_text=True).order_by(PostingVersion.posting_id, PostingVersion.seq)
+    statement = versions_select(json_text=True, with_status=True).order_by(
+        PostingVersion.posting_id, PostingVersion.seq
+    )
     for block in _stream(session, statement, batch):
         for row in block:
             values = list(row)
             values[OBSERVED_AT] = _iso_utc(values[OBSERVED_AT])
+            for index in STATUS_MOMENTS:
+                if values[index] is not None:
+                    values[index] = _iso_utc(values[index])
             for index in JSON_POSITIONS:
                 text = values[index]
                 if text is None or text == "null":

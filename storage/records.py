@@ -104,6 +104,11 @@ class VersionRecord(_Record):
     benefits: list[str] = field(default_factory=list)
     related_jobs: list[dict[str, str]] = field(default_factory=list)
     diff: dict[str, Any] = field(default_factory=dict)
+    #: the posting as it stands now (exports carry them; None where a query did not read them)
+    status: str | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    closed_at: datetime | None = None
 
     def posting(self) -> dict[str, Any]:
         """The version as a normalized-posting dict (the input of pipelines.diff.diff_postings)."""
@@ -125,12 +130,17 @@ class ChangeRecord(_Record):
     change_id: int = 0
     from_seq: int | None = None
     to_seq: int | None = None
+    #: the posting as it stands now (open | closed), whatever the change was
+    status: str = "open"
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    closed_at: datetime | None = None
 
     def summary(self) -> dict[str, Any]:
-        """The documented `changes --json` shape (no storage ids beyond posting_id)."""
+        """The documented `changes --json` shape (docs/json.md; no storage ids beyond posting_id)."""
         data = self.to_dict()
         return {key: data[key] for key in ("posting_id", "source", "company", "title", "url", "kind", "at",
-                                           "fields")}
+                                           "fields", "status", "first_seen", "last_seen", "closed_at")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,3 +166,8 @@ class SearchHit(_Record):
     removed_seq: int | None
     removed_at: datetime | None
     text: str  # the bullet or sentence that contained it, latest wording
+    #: the posting as it stands now: a phrase "present" in a closed posting was there until it closed
+    status: str = "open"
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    closed_at: datetime | None = None

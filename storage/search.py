@@ -209,7 +209,7 @@ def search(
 
 #: a candidate row: posting_id, seq, observed_at, next seq, next observed_at, the _Posting
 #: columns after posting_id, then the text fields
-_FIRST_TEXT = 11
+_FIRST_TEXT = 14
 
 
 def _phrase_spans(
@@ -258,7 +258,7 @@ def candidate_select(
     statement = (
         select(version.posting_id, version.seq, version.observed_at, after.seq, after.observed_at,
                Source.name, Posting.company, Posting.title, Posting.url, Posting.latest_seq, Posting.last_seen,
-               *texts)
+               Posting.status, Posting.first_seen, Posting.closed_at, *texts)
         .join(Posting, Posting.id == version.posting_id)
         .join(Source, Source.id == Posting.source_id)
         .outerjoin(after, and_(after.posting_id == version.posting_id, after.seq == version.seq + 1))
@@ -320,6 +320,9 @@ class _Posting(NamedTuple):
     url: str
     latest_seq: int
     last_seen: datetime
+    status: str
+    first_seen: datetime
+    closed_at: datetime | None
 
 
 class _Span(NamedTuple):
@@ -342,6 +345,8 @@ def _hit(posting: _Posting, name: str, span: _Span) -> SearchHit:
         last_seq=span.last_seq, last_at=aware(span.last_at), present=present,
         removed_seq=span.next_seq if gone else None,
         removed_at=aware(span.next_at) if gone and span.next_at is not None else None, text=span.text,
+        status=posting.status, first_seen=aware(posting.first_seen), last_seen=aware(posting.last_seen),
+        closed_at=aware(posting.closed_at) if posting.closed_at is not None else None,
     )
 
 

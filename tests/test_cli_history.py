@@ -38,7 +38,8 @@ def jobtrail(db_url: str, tmp_path, monkeypatch):
 def test_changes_json_shape(jobtrail, ids) -> None:
     data = json.loads(jobtrail("changes", "--since", "2026-01-01", "--kind", "changed", "--json"))
     assert [list(item) for item in data] == [
-        ["posting_id", "source", "company", "title", "url", "kind", "at", "fields"]
+        ["posting_id", "source", "company", "title", "url", "kind", "at", "fields", "status", "first_seen", "last_seen",
+         "closed_at"]
     ] * 2
     first = data[0]
     assert (first["posting_id"], first["kind"], first["at"]) == (ids["backend"], "changed", "2026-01-12T09:00:00+00:00")

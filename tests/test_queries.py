@@ -91,7 +91,8 @@ def test_change_record_carries_the_diff_and_versions(sessions, ids) -> None:
     with sessions() as session:
         [change] = history.changes_since(session, T0 + timedelta(days=7), kinds=["changed"])[:1]
     assert (change.from_seq, change.to_seq, change.at) == (1, 2, T0 + timedelta(days=7))
-    assert list(change.summary()) == ["posting_id", "source", "company", "title", "url", "kind", "at", "fields"]
+    assert list(change.summary()) == ["posting_id", "source", "company", "title", "url", "kind", "at", "fields",
+                                      "status", "first_seen", "last_seen", "closed_at"]
     assert change.fields["related_jobs"]["added"] == [{"title": "Data Engineer", "url": "https://jobs.example.com/9"}]
 
 

@@ -14,6 +14,7 @@ import click
 
 from jobtrail.crawler.cli.context import CliContext
 from jobtrail.crawler.cli.output import (
+    JSON_SCHEMA,
     Style,
     echo_json,
     lazy_module,
@@ -143,7 +144,7 @@ def history_command(obj: CliContext, query: str, company: str | None, source: st
     """
     posting, found = _read(obj, lambda s: _history_of(s, query, company, source))
     if as_json:
-        echo_json({"posting": posting.to_dict(), "chain": _chain(found),
+        echo_json({"schema": JSON_SCHEMA, "posting": posting.to_dict(), "chain": _chain(found),
                    "versions": [version.to_dict() for version in found]})
         return
     click.echo("\n".join(history_lines(posting, found, Style(use_color(no_color)))))
@@ -177,7 +178,9 @@ def history_lines(posting: PostingRecord, found: list[VersionRecord], style: Sty
     if len(chain) > 1:
         path = " \u2192 ".join(f"#{pid}" for pid in chain)
         summary += f" across {len(chain)} postings (reposts followed: {path})"
-    lines = [style.heading(_label(posting.title, posting.company, posting.source, posting.id)), summary]
+    state = fmt.lifecycle(posting.status, posting.first_seen, posting.last_seen, posting.closed_at)
+    lines = [style.heading(_label(posting.title, posting.company, posting.source, posting.id)),
+             f"{summary} \u00b7 {state}"]
     previous: VersionRecord | None = None
     for version in found:
         if previous is not None and previous.posting_id != version.posting_id:
@@ -214,7 +217,8 @@ def diff_command(obj: CliContext, posting_id: int, seqs: tuple[int, ...], as_jso
     old, new = _read(obj, lambda s: _two_versions(s, posting_id, seqs))
     fields = diff_postings(old.posting(), new.posting())
     if as_json:
-        echo_json({"posting_id": posting_id, "from": _version_ref(old), "to": _version_ref(new), "fields": fields})
+        echo_json({"schema": JSON_SCHEMA, "posting_id": posting_id, "from": _version_ref(old), "to": _version_ref(new),
+                   "fields": fields})
         return
     style = Style(use_color(no_color))
     click.echo(style.heading(f"{_label(new.title, new.company, new.source, posting_id)}: "
@@ -300,9 +304,12 @@ def _no_hits(phrase: str, field: str | None, change: str | None, since: str | No
 
 
 def hit_lines(hit: SearchHit, style: Style) -> list[str]:
-    status = "still present" if hit.present else (
-        f"gone since v{hit.removed_seq} {when(hit.removed_at)}" if hit.removed_at else "gone"
-    )
+    if hit.present and hit.status == "closed":  # the latest version had it, and then the posting closed
+        status = f"until it closed on {fmt.day(hit.closed_at or hit.last_seen)}"
+    elif hit.present:
+        status = "still present"
+    else:
+        status = f"gone since v{hit.removed_seq} {when(hit.removed_at)}" if hit.removed_at else "gone"
     return [
         f"{style.heading(_label(hit.title, hit.company, hit.source, hit.posting_id))}  [{hit.field}]",
         f"    \u201c{hit.text}\u201d",
@@ -340,15 +347,18 @@ def show_command(obj: CliContext, posting_id: int, at: str | None, as_json: bool
     if as_json:
         data = version.to_dict()
         data.pop("diff")
-        echo_json(data)
+        status = posting.to_dict()
+        data.update({key: status[key] for key in ("status", "first_seen", "last_seen", "closed_at")})
+        echo_json({"schema": JSON_SCHEMA, **data})
         return
-    click.echo("\n".join(show_lines(version, posting.latest_seq, Style(use_color(no_color)))))
+    click.echo("\n".join(show_lines(version, posting, Style(use_color(no_color)))))
 
 
-def show_lines(version: VersionRecord, latest_seq: int, style: Style) -> list[str]:
+def show_lines(version: VersionRecord, posting: PostingRecord, style: Style) -> list[str]:
     lines = [
         style.heading(_label(version.title, version.company, version.source, version.posting_id)),
-        f"version {version.seq} of {latest_seq}, observed {when(version.observed_at)} UTC",
+        f"version {version.seq} of {posting.latest_seq}, observed {when(version.observed_at)} UTC \u00b7 "
+        + fmt.lifecycle(posting.status, posting.first_seen, posting.last_seen, posting.closed_at),
         version.url,
     ]
     facts = [("Locations", fmt.locations(version.locations)), ("Workplace", version.workplace),
@@ -378,7 +388,7 @@ def __getattr__(name: str) -> Any:
 
 
 CHANGE_COLUMNS = ["change_id", "posting_id", "source", "company", "title", "url", "kind", "at", "from_seq",
-                  "to_seq", "fields"]
+                  "to_seq", "fields", "status", "first_seen", "last_seen", "closed_at"]
 
 
 @click.command("export")

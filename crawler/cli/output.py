@@ -29,6 +29,11 @@ _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "wee
 _CONTEXT_WORDS = 6
 
 
+#: version of every `--json` shape (docs/json.md): objects carry it as "schema"; fields are only ever
+#: added within a version, and a removal or a change of meaning bumps it
+JSON_SCHEMA = 1
+
+
 # --- start-up -----------------------------------------------------------------------------
 
 def lazy_module(name: str) -> ModuleType:

@@ -15,16 +15,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from jobtrail.crawler.cli.context import CliContext, ConfigProblem
-from jobtrail.crawler.cli.output import echo_json
+from jobtrail.crawler.cli.output import JSON_SCHEMA, echo_json
 from jobtrail.crawler.sources import schedule
 from jobtrail.crawler.sources.config import Config
 from jobtrail.pipelines import format as fmt
 
 if TYPE_CHECKING:
     from jobtrail.storage.sources import SourceStatus
-
-#: version of the `sources --json` shape (docs/json.md)
-SCHEMA = 1
 
 
 @click.group("sources", invoke_without_command=True)
@@ -63,7 +60,7 @@ def list_command(obj: CliContext, as_json: bool) -> None:
         stored = {status.name: status for status in source_statuses(session)}
     rows = source_rows(config, stored, datetime.now(UTC))
     if as_json:
-        echo_json({"schema": SCHEMA, "sources": rows})
+        echo_json({"schema": JSON_SCHEMA, "sources": rows})
         return
     if not rows:
         click.echo(f"No sources: add one to {obj.config_path} (jobtrail add URL).")
