@@ -8,7 +8,9 @@ Each ATS names the same things differently ("FullTime", "full_time", "Full-time"
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -46,15 +48,41 @@ class ApiKind:
 # --- reading bodies ------------------------------------------------------------------------
 
 def read_json(page: Page, kind: str) -> Any:
-    """The page body as JSON, or an ExtractError naming the kind and what was wrong."""
+    """The page body as JSON, or an ExtractError naming the kind and what was wrong.
+
+    Strict where Python's json is lenient: NaN/Infinity (not JSON at all) and numbers that
+    overflow to infinity (``1e999``) are refused, because an id read from them ("inf", "nan")
+    would stand for a posting that does not exist while the real ones count missing. Nesting
+    deeper than the interpreter can recurse is a per-page error, not a RecursionError.
+    """
     check_status(page, kind)
     try:
-        return json.loads(page.body)
+        return json.loads(page.body, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise ExtractError(f"{kind}: malformed or truncated JSON at {where}: {exc.msg.lower()}") from None
+    except NonFiniteNumber as exc:
+        raise ExtractError(f"{kind}: JSON holds a non-finite number ({exc}); page skipped") from None
+    except RecursionError:
+        raise ExtractError(f"{kind}: JSON nested too deeply to read (over ~{sys.getrecursionlimit()} levels); "
+                           "page skipped") from None
     except UnicodeDecodeError:
         raise ExtractError(f"{kind}: response is not UTF-8 JSON") from None
+
+
+class NonFiniteNumber(ValueError):
+    """NaN, Infinity or an overflowing number in a JSON document."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise NonFiniteNumber(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NonFiniteNumber(text)
+    return value
 
 
 def check_status(page: Page, kind: str) -> None:

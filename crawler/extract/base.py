@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from w3lib.encoding import html_to_unicode
-
+from jobtrail.crawler.extract.encoding import decode_html
 from jobtrail.crawler.items import Posting
 from jobtrail.crawler.sources.config import SourceConfig
 
@@ -43,9 +42,8 @@ class Page:
 
     @property
     def text(self) -> str:
-        """Body decoded by BOM, Content-Type, <meta charset>, then sniffing; never raises."""
-        _, text = html_to_unicode(self.content_type, self.body)
-        return text
+        """Body decoded by BOM, Content-Type, <meta charset>, then detection (``encoding``); never raises."""
+        return decode_html(self.body, self.content_type)
 
 
 @dataclass

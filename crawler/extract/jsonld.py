@@ -90,8 +90,8 @@ def job_posting_nodes_in(tree: HtmlElement, base_url: str = "") -> list[dict[str
     for script in _LD_JSON(tree):
         try:
             nodes.extend(extractor.extract_items(script))
-        except ValueError:
-            continue  # one invalid block must not hide the others
+        except (ValueError, RecursionError):
+            continue  # one invalid (or absurdly deep) block must not hide the others
     if _MICRODATA(tree):
         try:
             nodes.extend(_from_microdata(item) for item in LxmlMicrodataExtractor().extract_items(tree, base_url))

@@ -20,7 +20,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
-from w3lib.encoding import html_to_unicode
 
 from jobtrail.crawler.conditional import (
     STATE_KEY,
@@ -32,6 +31,7 @@ from jobtrail.crawler.conditional import (
     response_validators,
 )
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed, SourceKind
+from jobtrail.crawler.extract.encoding import decode_html
 from jobtrail.crawler.extract.links import same_site
 from jobtrail.crawler.extract.walls import Wall, detect_wall
 from jobtrail.crawler.fates import POSTING_ROLES, Fates
@@ -288,7 +288,7 @@ def wall_of(response: Response) -> Wall | None:
         return None
     if not content_type and not response.body.lstrip()[:1] == b"<":
         return None
-    _, text = html_to_unicode(content_type or None, response.body)
+    text = decode_html(response.body, content_type or None)
     mitigated = response.headers.get("cf-mitigated", b"").decode("latin-1")
     return detect_wall(text, {"cf-mitigated": mitigated} if mitigated else None)
 

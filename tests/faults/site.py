@@ -25,10 +25,41 @@ POSTINGS = ("vq-101", "vq-102", "vq-103", "vq-104", "vq-105")
 FAST = "[crawl]\nautothrottle_enabled = false\nretry_times = 1\ndownload_timeout = 5\n"
 
 
-class FaultSite:
-    def __init__(self, server: MockServer, tmp_path: Path, db_url: str, extra_toml: str = "") -> None:
-        self.server = server
+class Stored:
+    """What the crawls left in the database."""
+
+    def __init__(self, db_url: str) -> None:
         self.db_url = db_url
+
+    def scalar(self, sql: str) -> Any:
+        engine = create_engine(self.db_url)
+        with engine.connect() as connection:
+            value = connection.execute(text(sql)).scalar()
+        engine.dispose()
+        return value
+
+    def last_run(self) -> dict[str, Any]:
+        engine = create_engine(self.db_url)
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")).mappings().one()
+        engine.dispose()
+        return dict(row)
+
+    def closed(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM postings WHERE status = 'closed'"))
+
+    def stored_titles(self) -> set[str]:
+        engine = create_engine(self.db_url)
+        with engine.connect() as connection:
+            titles = set(connection.execute(text("SELECT title FROM posting_versions")).scalars())
+        engine.dispose()
+        return titles
+
+
+class FaultSite(Stored):
+    def __init__(self, server: MockServer, tmp_path: Path, db_url: str, extra_toml: str = "") -> None:
+        super().__init__(db_url)
+        self.server = server
         self.config = write_config(tmp_path, [self.source()], extra_toml=FAST + extra_toml)
 
     def source(self) -> dict[str, Any]:
@@ -56,31 +87,6 @@ class FaultSite:
 
     def crawl(self, *extra: str) -> Any:
         return run_crawl_cli(self.config, self.db_url, *extra)
-
-    # --- what the crawl left behind -------------------------------------------------------
-    def scalar(self, sql: str) -> Any:
-        engine = create_engine(self.db_url)
-        with engine.connect() as connection:
-            value = connection.execute(text(sql)).scalar()
-        engine.dispose()
-        return value
-
-    def last_run(self) -> dict[str, Any]:
-        engine = create_engine(self.db_url)
-        with engine.connect() as connection:
-            row = connection.execute(text("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")).mappings().one()
-        engine.dispose()
-        return dict(row)
-
-    def closed(self) -> int:
-        return int(self.scalar("SELECT count(*) FROM postings WHERE status = 'closed'"))
-
-    def stored_titles(self) -> set[str]:
-        engine = create_engine(self.db_url)
-        with engine.connect() as connection:
-            titles = set(connection.execute(text("SELECT title FROM posting_versions")).scalars())
-        engine.dispose()
-        return titles
 
 
 def one_line(stderr: str) -> str:
