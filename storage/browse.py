@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from jobtrail.storage.models import Change, Posting, Source
+from jobtrail.storage.models import Change, Posting, PostingVersion, Source
 from jobtrail.storage.rows import change_record, changes_select
 
 #: changes examined per filtered page, newest first (bounds a page's cost at any size)
@@ -118,3 +118,13 @@ def posting_changes(session: Session, posting_ids: Sequence[int]) -> list[Any]:
     """Every change of these postings (a repost chain), oldest first: the posting's timeline."""
     query = _base().where(Change.posting_id.in_(list(posting_ids)))
     return [change_record(row) for row in session.execute(query.order_by(Change.created_at, Change.id))]
+
+
+def new_requirements(session: Session, changes: Sequence[Any]) -> dict[int, list[str]]:
+    """change id -> the requirements of the version a "new" change produced (a feed shows them)."""
+    ids = [change.change_id for change in changes if change.kind == "new"]
+    if not ids:
+        return {}
+    query = (select(Change.id, PostingVersion.requirements)
+             .join(PostingVersion, PostingVersion.id == Change.to_version_id).where(Change.id.in_(ids)))
+    return {change_id: list(requirements or []) for change_id, requirements in session.execute(query)}

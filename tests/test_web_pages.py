@@ -220,6 +220,7 @@ def _feed(url: str) -> feedparser.FeedParserDict:
 def test_feeds_are_valid_and_carry_the_readable_diff(site: str, ids: dict[str, int], fmt: str) -> None:
     everything = _feed(f"{site}/feeds/changes.{fmt}")
     assert everything.version == ("atom10" if fmt == "atom" else "rss20")
+    assert everything.feed.link == f"{site}/changes", "the page the feed mirrors"
     assert len(everything.entries) == 2, "--page-size 2: the newest two"
     changed = _feed(f"{site}/feeds/changes.{fmt}?kind=changed").entries
     assert [e.title for e in changed] == [f"[changed] Telescope Control Software Engineer \u2014 {COMPANY} "
@@ -241,8 +242,10 @@ def test_scoped_feeds(site: str, path: str, titles: list[str]) -> None:
 
 
 def test_posting_feed_and_escaped_entries(site: str, ids: dict[str, int]) -> None:
-    telescope = _feed(f"{site}/feeds/posting/{ids['telescope']}.atom").entries
-    assert [e.title.split("]")[0] for e in telescope] == ["[changed", "[new"]
+    telescope = _feed(f"{site}/feeds/posting/{ids['telescope']}.atom")
+    assert telescope.feed.title == f"jobtrail: Telescope Control Software Engineer at {COMPANY}"
+    assert [e.title.split("]")[0] for e in telescope.entries] == ["[changed", "[new"]
+    assert "A degree in physics or computer science" in telescope.entries[1].content[0].value, "a new posting's list"
     night = fetch(f"{site}/feeds/posting/{ids['night']}.atom").body
     assert "<script" not in night and "&lt;script&gt;" in night
     assert fetch(f"{site}/feeds/posting/99999.atom").status == 404

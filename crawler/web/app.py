@@ -310,20 +310,23 @@ def feed(site: Site, scope_kind: str, request: Request) -> Response:
         raise HTTPException(404, "feeds end in .atom or .rss")
     value = request.path_params.get("value")
     filters, title, page_url = _feed_scope(scope_kind, value, request)
-    postings = (value,) if scope_kind == "posting" else ()
 
     def work(session: Session) -> Any:
+        posting, chain = None, ()
         if scope_kind == "posting":
-            if history.get_posting(session, value) is None:
+            posting = history.get_posting(session, value)
+            if posting is None:
                 raise HTTPException(404, f"no posting #{value}")
             chain = tuple(history.repost_chain(session, value))
-            return browse.recent_changes(session, filters.storage(site, chain), limit=site.page_size)
-        return browse.recent_changes(session, filters.storage(site, postings), limit=site.page_size)
+        page = browse.recent_changes(session, filters.storage(site, chain), limit=site.page_size)
+        return page, browse.new_requirements(session, page.changes), posting
 
-    page = site.read(work)
+    page, requirements, posting = site.read(work)
+    if posting is not None:
+        title = f"jobtrail: {posting.title}" + (f" at {posting.company}" if posting.company else "")
     base = str(request.base_url).rstrip("/")
     body = feeds.build_feed(page.changes, fmt=fmt, title=title, self_url=str(request.url),
-                            page_url=base + page_url, base_url=base)
+                            page_url=base + page_url, base_url=base, requirements=requirements)
     return Response(body, media_type=feeds.FORMATS[fmt])
 
 

@@ -54,8 +54,8 @@ def build_feed(
     feed.id(self_url)
     feed.title(xml_text(title))
     feed.author({"name": "jobtrail"})
-    feed.link(href=page_url, rel="alternate")
     feed.link(href=self_url, rel="self")
+    feed.link(href=page_url, rel="alternate")  # last: feedgen makes it RSS's channel <link>
     feed.description(xml_text(title))  # RSS requires one
     feed.language("en")
     feed.generator("jobtrail")
