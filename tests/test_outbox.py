@@ -150,6 +150,8 @@ def test_killed_while_sending_is_resent_with_the_same_message_id(
         first, second = box.messages
         assert first["Message-ID"] == second["Message-ID"] and first["Message-ID"].startswith("<jobtrail.")
         assert len(first.get_all("Message-ID")) == 1
+        assert first["X-Jobtrail-Changes"] == second["X-Jobtrail-Changes"]
+        assert first["X-Jobtrail-Changes"].count(",") == 2  # the three changes, named
         assert first["Subject"] == second["Subject"]
     assert report.channels[0].sent == 3 and report.channels[0].failed == 0 and again.channels[0].messages == 0
     assert _statuses(sessions) == {"sent": 3}

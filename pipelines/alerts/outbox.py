@@ -165,7 +165,8 @@ def _send_group(sessions: sessionmaker[Session], channel: Channel, group: list[D
     key = group[0].message_key or message_key(channel.name, ids)
     if not _mark_sending(sessions, ids, key):
         return  # someone else moved these rows on (should not happen under the run lock)
-    result = send.send(channel, message, fmt=fmt, attachments=attachments, target=target, identity=key)
+    result = send.send(channel, message, fmt=fmt, attachments=attachments, target=target, identity=key,
+                       change_ids=[row.change_id for row in group])
     report.messages += 1
     _record(sessions, channel, ids, result, now, report)
 

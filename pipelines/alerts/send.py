@@ -38,6 +38,8 @@ EMAIL_BODY_LIMIT = 1_000_000
 NOTIFY_TIMEOUT = 120
 #: header a webhook receiver can deduplicate on (IETF draft "The Idempotency-Key HTTP Header Field")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+#: header naming the changes a message carries (for receivers and audits; ids are jobtrail's change ids)
+CHANGES_HEADER = "X-Jobtrail-Changes"
 #: apprise services that carry a message identity, so receivers can drop a repeat
 WEBHOOKS = (NotifyJSON, NotifyForm, NotifyXML)
 _MSGID_LOCK = threading.Lock()
@@ -98,10 +100,11 @@ def carries_identity(service: Any) -> bool:
 
 def send(channel: Channel, message: Message, *, fmt: str | None = None,
          attachments: Sequence[Attachment] = (), target: apprise.Apprise | None = None,
-         identity: str | None = None) -> SendResult:
+         identity: str | None = None, change_ids: Sequence[int] = ()) -> SendResult:
     """Send ``message`` to ``channel``; never raises for a delivery problem.
 
-    ``identity``: the same string for every (re-)send of one message (see module docstring).
+    ``identity``: the same string for every (re-)send of one message (see module docstring);
+    ``change_ids``: the changes it carries, named in a header where the service takes headers.
     """
     try:
         target = target or build(channel)
@@ -110,10 +113,7 @@ def send(channel: Channel, message: Message, *, fmt: str | None = None,
         for item in attachments:
             attach.add(AttachMemory(content=json.dumps(item.data, indent=2, default=str), name=item.name,
                                     mimetype="application/json"))
-        if identity:
-            for service in services(target, channel):
-                if isinstance(service, WEBHOOKS):
-                    service.headers[IDEMPOTENCY_HEADER] = identity
+        _stamp(services(target, channel), identity, change_ids)
         with _message_id(identity):
             result = target.notify(
                 body=message.body(fmt), title=message.subject,
@@ -126,6 +126,17 @@ def send(channel: Channel, message: Message, *, fmt: str | None = None,
     if result.status == apprise.AppriseResultStatus.SUCCESS:
         return SendResult(True)
     return SendResult(False, channel.scrub(_explain(result)))
+
+
+def _stamp(targets: Sequence[Any], identity: str | None, change_ids: Sequence[int]) -> None:
+    """Identity and change ids as headers, on the services that send headers (e-mail, webhooks)."""
+    for service in targets:
+        if not carries_identity(service):
+            continue
+        if change_ids:
+            service.headers[CHANGES_HEADER] = ",".join(str(i) for i in sorted(change_ids))
+        if identity and isinstance(service, WEBHOOKS):
+            service.headers[IDEMPOTENCY_HEADER] = identity
 
 
 @contextmanager
