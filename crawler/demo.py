@@ -84,6 +84,8 @@ class DemoSite:
 def demo_config(base_url: str, db_url: str) -> str:
     return (
         f'[database]\nurl = "{db_url}"\n\n'
+        "[crawl]\n"
+        "AUTOTHROTTLE_ENABLED = false          # the site is on this machine: no need to pace requests\n\n"
         "[[sources]]\n"
         'name = "ahrefs"\n'
         f'url = "{base_url}/careers"\n'

@@ -80,15 +80,18 @@ def package_version() -> str:
 
 def crawl(
     config: Config, db_url: str, sources: list[str] | None = None, *, verbose: int = 0,
-    overrides: dict[str, object] | None = None,
+    overrides: dict[str, object] | None = None, progress: bool = False,
 ) -> CrawlSummary:
     """Crawl ``sources`` (default: all) into ``db_url``; returns per-source results.
 
     Logging is the CLI's (crawler/logs.py): quiet unless ``verbose``, plus ``LOG_FILE`` when
-    set in ``[crawl]``; Scrapy installs no handler of its own.
+    set in ``[crawl]``; Scrapy installs no handler of its own, and dumps its stats only with
+    ``-vv`` or into the log file. ``progress``: a live line on stderr (crawler/progress.py).
     """
     run_id = uuid.uuid4().hex
-    settings = build_settings(config, db_url, run_id, {"LOG_INSTALL_ROOT_HANDLER": False, **(overrides or {})})
+    quiet = {"LOG_INSTALL_ROOT_HANDLER": False, "JOBTRAIL_PROGRESS": progress,
+             "STATS_DUMP": verbose >= 2 or "LOG_FILE" in {key.upper() for key in config.crawl}}
+    settings = build_settings(config, db_url, run_id, {**quiet, **(overrides or {})})
     logs.configure(verbose, log_file=settings.get("LOG_FILE"), file_level=settings.get("LOG_LEVEL"))
     process = AsyncCrawlerProcess(settings)
     process.crawl(CareersSpider, config=config, only=sources)

@@ -33,6 +33,8 @@ JOBTRAIL_SKIP_UNCHANGED = True
 JOBTRAIL_SUSPECT_SHARE = 0.5
 #: ... and only when at least this many postings would count missing
 JOBTRAIL_SUSPECT_MIN_MISSES = 3
+#: show a live progress line on stderr (the CLI turns it on for terminals only; crawler/progress.py)
+JOBTRAIL_PROGRESS = False
 #: only crawl these source names (comma-separated); empty means all
 JOBTRAIL_SOURCES = ""
 #: `jobtrail serve`: address to bind (loopback; any other needs --public)
@@ -71,6 +73,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retry, plus honouring Retry-After (crawler/middlewares.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "jobtrail.crawler.middlewares.RetryAfterMiddleware": 550,
+}
+
+EXTENSIONS = {
+    "jobtrail.crawler.progress.CrawlProgress": 500,  # off unless JOBTRAIL_PROGRESS
 }
 
 ITEM_PIPELINES = {

@@ -69,7 +69,11 @@ def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
     path = tmp_path / "jobtrail.toml"
     result = run_cli(["-c", str(path), "init"])
     assert result.returncode == 0, result.stderr
-    assert load_config(path).sources[0].name == "ahrefs"
+    config = load_config(path)
+    assert [source.url for source in config.sources] == ["http://127.0.0.1:8000/careers.html"], "local-safe"
+    assert config.every == 86400
+    commands = [line.strip() for line in result.stdout.splitlines() if line.startswith("  jobtrail")]
+    assert [command.split()[3] for command in commands] == ["add", "crawl", "sources"], result.stdout
     again = run_cli(["-c", str(path), "init"])
     assert again.returncode != 0 and "already exists" in again.stderr
 

@@ -59,7 +59,12 @@ def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: f
       jobtrail run --quiet --wait 600
       */15 * * * *  cd /srv/jobtrail && jobtrail run --quiet     # crontab: each source on its schedule
     """
-    from jobtrail.crawler.cli.crawl import print_summary, report_orphans, run_crawl  # the crawl command owns these
+    from jobtrail.crawler.cli.crawl import (  # the crawl command owns these
+        print_summary,
+        report_orphans,
+        run_crawl,
+        show_progress,
+    )
     from jobtrail.pipelines.alerts.outbox import deliver_pending
     from jobtrail.storage.locks import LockBusy, held
 
@@ -68,7 +73,9 @@ def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: f
     try:
         with held(sessions, RUN_LOCK, wait=wait):
             chosen = None if no_crawl else (list(sources) or (None if run_all else _due(obj, config, quiet)))
-            summary = None if chosen == [] or no_crawl else run_crawl(obj, chosen, 2 if debug else verbose)
+            level = 2 if debug else verbose
+            summary = None if chosen == [] or no_crawl else run_crawl(
+                obj, chosen, level, progress=show_progress(quiet, False, level))
             report = deliver_pending(sessions, config, channels=channels)
     except LockBusy as exc:
         click.echo(f"jobtrail run: another run is in progress ({exc}); exiting", err=True)

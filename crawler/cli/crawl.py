@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,9 @@ def crawl_command(
         raise ConfigProblem(f"{config.path}: no [[sources]] to crawl")
     try:
         with held(obj.sessions(create=True), RUN_LOCK, wait=wait):
-            summary = run_crawl(obj, list(sources) or None, 2 if debug else verbose, redis_url=redis_url)
+            level = 2 if debug else verbose
+            summary = run_crawl(obj, list(sources) or None, level, redis_url=redis_url,
+                                progress=show_progress(quiet, as_json, level))
     except LockBusy as exc:
         click.echo(f"jobtrail crawl: another run is in progress ({exc}); exiting", err=True)
         raise SystemExit(EXIT_LOCKED) from None
@@ -62,9 +65,10 @@ def crawl_command(
 
 
 def run_crawl(
-    obj: CliContext, sources: list[str] | None, verbose: int = 0, *, redis_url: str | None = None
+    obj: CliContext, sources: list[str] | None, verbose: int = 0, *, redis_url: str | None = None,
+    progress: bool = False,
 ) -> CrawlSummary:
-    """Shared by `crawl` and `run`: config errors become one clean line."""
+    """Shared by `crawl` and `run`: config errors become one clean line. ``progress``: see show_progress."""
     from jobtrail.crawler.distributed import redis_settings
     from jobtrail.crawler.runner import CrawlError, crawl
     from jobtrail.pipelines.alerts.config import load_channels
@@ -80,11 +84,16 @@ def run_crawl(
     obj.sessions(create=True)  # open + migrate first, so a DB problem is reported before any fetch
     try:
         overrides = redis_settings(redis_url) if redis_url else None
-        return crawl(config, obj.database_url, sources, verbose=verbose, overrides=overrides)
+        return crawl(config, obj.database_url, sources, verbose=verbose, overrides=overrides, progress=progress)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def show_progress(quiet: bool, as_json: bool, verbose: int) -> bool:
+    """A live progress line only for a person at a terminal: never in cron, pipes, --json or with the log."""
+    return not (quiet or as_json or verbose) and sys.stderr.isatty()
 
 
 def report_orphans(obj: CliContext) -> None:
