@@ -64,3 +64,27 @@ def test_changes_for_an_unknown_source_is_an_error(server: MockServer, sqlite_ur
     result = run_cli(["-c", str(config), "--db", sqlite_url, "changes", "--source", "nope"])
     assert result.returncode == 2
     assert "no source named 'nope'" in result.stderr and "acme" in result.stderr
+
+
+def test_scrapy_crawl_works_outside_the_checkout_as_documented(server: MockServer, sqlite_url: str,
+                                                               tmp_path: Path) -> None:
+    """docs/operating.md: an installed jobtrail, `scrapy crawl careers` from any folder."""
+    import os
+    import subprocess
+    import sys
+
+    from jobtrail.storage.models import Posting
+    from tests.crawl_helpers import rows
+
+    serve_acme(server, 1)
+    config = write_config(tmp_path, [acme_source(server)], db_url=sqlite_url)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "jobtrail.crawler.settings"}
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "careers", "-s", f"JOBTRAIL_CONFIG={config}",
+         "-s", "LOG_LEVEL=WARNING"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(rows(sqlite_url, Posting)) == 3
