@@ -20,8 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from importlib import metadata
 
+from jobtrail.crawler.settings import package_version
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.storage.fetch_state import Fetched
 
@@ -36,15 +36,8 @@ def body_hash(body: bytes) -> str:
 def extraction_fingerprint(source: SourceConfig, kind_key: str) -> str:
     """Changes whenever extraction could give other postings for the same bytes."""
     settings = {key: value for key, value in asdict(source).items() if key != "tags"}
-    payload = json.dumps([_version(), kind_key, settings], sort_keys=True, default=str)
+    payload = json.dumps([package_version(), kind_key, settings], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _version() -> str:
-    try:
-        return metadata.version("jobtrail")
-    except metadata.PackageNotFoundError:
-        return "dev"
 
 
 @dataclass(frozen=True, slots=True)

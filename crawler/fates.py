@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from jobtrail.crawler.extract.links import canonical_url
+from jobtrail.crawler.urls import canonical_url
 
 #: roles of requests that each stand for one posting (page kind's posting pages, ATS details)
 POSTING_ROLES = frozenset({"posting", "detail"})

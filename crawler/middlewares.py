@@ -19,7 +19,6 @@ from scrapy.utils.response import response_status_message
 
 #: statuses whose Retry-After is a request to slow down (RFC 9110 §10.2.3, RFC 6585 §4)
 RETRY_AFTER_STATUSES = frozenset({429, 503})
-DEFAULT_MAX_RETRY_AFTER = 60.0
 
 
 class RetryAfterMiddleware(RetryMiddleware):
@@ -27,7 +26,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.max_retry_after = max(0.0, settings.getfloat("JOBTRAIL_MAX_RETRY_AFTER", DEFAULT_MAX_RETRY_AFTER))
+        self.max_retry_after = max(0.0, settings.getfloat("JOBTRAIL_MAX_RETRY_AFTER"))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         delay = self._delay(request, response)

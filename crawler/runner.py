@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
@@ -63,19 +62,9 @@ def build_settings(config: Config, db_url: str, run_id: str, overrides: dict[str
     for name, value in chosen.items():
         settings.set(name, value, priority="cmdline")
     if "USER_AGENT" not in chosen:  # site owners can reach whoever runs this monitor
-        settings.set("USER_AGENT", user_agent(settings.get("JOBTRAIL_CONTACT_URL")), priority="cmdline")
+        settings.set("USER_AGENT", default_settings.user_agent(settings.get("JOBTRAIL_CONTACT_URL")),
+                     priority="cmdline")
     return settings
-
-
-def user_agent(contact_url: str) -> str:
-    return f"jobtrail/{package_version()} (+{contact_url})"
-
-
-def package_version() -> str:
-    try:
-        return version("jobtrail")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "dev"
 
 
 def crawl(

@@ -2,7 +2,26 @@
 
 Components read these through ``crawler.settings`` in ``from_crawler``; nothing reads
 them at import time. Override per run with ``-s NAME=value`` (scrapy) or the CLI.
+No other module repeats a default as a fallback literal (``settings.getint("X", 2)``):
+tests/test_architecture.py checks.
 """
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _distribution_version
+
+
+def package_version() -> str:
+    """The installed jobtrail version ("dev" in a source tree that was never installed)."""
+    try:
+        return _distribution_version("jobtrail")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def user_agent(contact_url: str) -> str:
+    """The one User-Agent jobtrail sends: its real version and a contact URL for site owners."""
+    return f"jobtrail/{package_version()} (+{contact_url})"
+
 
 BOT_NAME = "jobtrail"
 SPIDER_MODULES = ["jobtrail.crawler.spiders"]
@@ -45,7 +64,7 @@ JOBTRAIL_WEB_PAGE_SIZE = 50
 JOBTRAIL_WEB_PORT = 8080
 
 # --- Scrapy: a polite monitor -----------------------------------------------------------
-USER_AGENT = f"jobtrail/0.1 (+{JOBTRAIL_CONTACT_URL})"
+USER_AGENT = user_agent(JOBTRAIL_CONTACT_URL)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4

@@ -85,7 +85,7 @@ def diff_related(old: Sequence[Mapping[str, str]], new: Sequence[Mapping[str, st
 
 
 def diff_text(old: str | None, new: str | None) -> dict[str, Any] | None:
-    if _fold(old) == _fold(new):
+    if _squash_spaces(old) == _squash_spaces(new):
         return None
     return {"old": old, "new": new, "words": word_diff(old or "", new or "")}
 
@@ -109,7 +109,7 @@ def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower().split(), b.lower().split(), autojunk=False).ratio()
 
 
-def _fold(text: str | None) -> str:
+def _squash_spaces(text: str | None) -> str:
     return " ".join((text or "").split())
 
 

@@ -32,8 +32,8 @@ VOLATILE_TEXT = re.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
-def fold(text: str | None) -> str | None:
-    """One space between words; None for empty."""
+def clean_text(text: str | None) -> str | None:
+    """NFC, soft hyphens dropped, one space between words (NBSP, zero-width space too); None for empty."""
     if text is None:
         return None
     text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
@@ -41,11 +41,11 @@ def fold(text: str | None) -> str | None:
     return text or None
 
 
-def fold_paragraphs(text: str | None) -> str | None:
-    """Like fold, but keep paragraph breaks (blank lines) and drop volatile phrases."""
+def clean_paragraphs(text: str | None) -> str | None:
+    """Like clean_text, but keep paragraph breaks (blank lines) and drop volatile phrases."""
     if not text:
         return None
-    paragraphs = [fold(VOLATILE_TEXT.sub("", p)) for p in re.split(r"\n\s*\n", text)]
+    paragraphs = [clean_text(VOLATILE_TEXT.sub("", p)) for p in re.split(r"\n\s*\n", text)]
     kept = [p for p in paragraphs if p]
     return "\n\n".join(kept) or None
 
@@ -53,7 +53,7 @@ def fold_paragraphs(text: str | None) -> str | None:
 def clean_list(items: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for item in items:
-        text = fold(VOLATILE_TEXT.sub("", item) if item else item)
+        text = clean_text(VOLATILE_TEXT.sub("", item) if item else item)
         if text:
             seen.setdefault(text)
     return list(seen)
@@ -63,18 +63,18 @@ def normalize_posting(posting: Posting) -> Posting:
     """A normalized copy: the form that is hashed, stored and diffed."""
     values: dict[str, Any] = {f.name: getattr(posting, f.name) for f in fields(Posting)}
     for name in ("title", "company", "department", "employment_type", "workplace", "date_posted", "valid_through"):
-        values[name] = fold(values[name])
+        values[name] = clean_text(values[name])
     values["title"] = values["title"] or ""
     if values["workplace"]:
         values["workplace"] = values["workplace"].lower()
     values["url"] = canonical_url(posting.url)
-    values["description"] = fold_paragraphs(posting.description)
+    values["description"] = clean_paragraphs(posting.description)
     values["locations"] = clean_list(posting.locations)
     for name in LIST_FIELDS:
         values[name] = clean_list(values[name])
     related: dict[str, RelatedJob] = {}
     for job in posting.related_jobs:
-        url, title = canonical_url(job.url), fold(job.title)
+        url, title = canonical_url(job.url), clean_text(job.title)
         if title and url not in related:
             related[url] = RelatedJob(title=title, url=url)
     values["related_jobs"] = list(related.values())

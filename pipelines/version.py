@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobtrail.crawler.conditional import Forgotten, Observed, Unchanged, extraction_fingerprint
+from jobtrail.crawler.context import SourceProgress, crawl_context
 from jobtrail.crawler.items import Posting
-from jobtrail.crawler.sources.config import Config
 from jobtrail.pipelines.alerts.outbox import ChangeListener, outbox_listener
 from jobtrail.pipelines.diff import diff_postings
 from jobtrail.pipelines.normalize import content_hash, content_record
@@ -53,8 +53,8 @@ class SourceState:
 
 class VersionPipeline:
     def __init__(self, crawler: Crawler, db_url: str, run_id: str, batch_size: int, close_after: int,
-                 repost_window_days: int = 30, skip_unchanged: bool = True, suspect_share: float = 0.5,
-                 suspect_min_misses: int = 3) -> None:
+                 repost_window_days: int, skip_unchanged: bool, suspect_share: float,
+                 suspect_min_misses: int) -> None:
         self.crawler = crawler
         self.db_url = db_url
         self.run_id = run_id
@@ -78,22 +78,22 @@ class VersionPipeline:
             crawler,
             db_url=settings.get("JOBTRAIL_DB_URL") or "",
             run_id=settings.get("JOBTRAIL_RUN_ID") or uuid.uuid4().hex,
-            batch_size=settings.getint("JOBTRAIL_BATCH_SIZE", 200),
-            close_after=settings.getint("JOBTRAIL_CLOSE_AFTER_MISSES", 2),
-            repost_window_days=settings.getint("JOBTRAIL_REPOST_WINDOW_DAYS", 30),
-            skip_unchanged=settings.getbool("JOBTRAIL_SKIP_UNCHANGED", True),
+            batch_size=settings.getint("JOBTRAIL_BATCH_SIZE"),
+            close_after=settings.getint("JOBTRAIL_CLOSE_AFTER_MISSES"),
+            repost_window_days=settings.getint("JOBTRAIL_REPOST_WINDOW_DAYS"),
+            skip_unchanged=settings.getbool("JOBTRAIL_SKIP_UNCHANGED"),
             suspect_share=settings.getfloat("JOBTRAIL_SUSPECT_SHARE"),
             suspect_min_misses=settings.getint("JOBTRAIL_SUSPECT_MIN_MISSES"),
         )
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
-        config: Config = spider.config
+        context = crawl_context(self.crawler)
+        config = context.config
         self.engine, self.sessions = open_database(self.db_url or config.database_url)
         self.listener = outbox_listener(config)
         now = utcnow()
         with transaction(self.sessions) as session:
-            for name, progress in spider.progress.items():
+            for name, progress in context.progress.items():
                 source = progress.source
                 source_id = versioning.ensure_source(session, name, progress.kind.key, source.url, source.company)
                 state = SourceState(
@@ -107,8 +107,8 @@ class VersionPipeline:
                 stored = fetch_state.load(session, source_id, fingerprint)
                 if stored is None:
                     fetch_state.reset(session, source_id, fingerprint, now)
-                elif self.skip_unchanged and hasattr(spider, "recheck"):
-                    spider.recheck.load(name, _usable(stored, state.known))
+                elif self.skip_unchanged:
+                    context.recheck.load(name, _usable(stored, state.known))
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Posting):
@@ -187,14 +187,14 @@ class VersionPipeline:
     def close_spider(self) -> None:
         if self.sessions is None:
             return
-        spider = self.crawler.spider
+        progress = crawl_context(self.crawler).progress
         for name, state in self.states.items():
             self._flush(name, state)
-            self._finish(name, state, spider.progress[name])
+            self._finish(name, state, progress[name])
         if self.engine is not None:
             self.engine.dispose()
 
-    def _finish(self, name: str, state: SourceState, progress: Any) -> None:
+    def _finish(self, name: str, state: SourceState, progress: SourceProgress) -> None:
         assert self.sessions is not None
         fates = progress.fates
         with transaction(self.sessions) as session:
@@ -218,7 +218,7 @@ class VersionPipeline:
             # the CLI's summary reports it from crawl_runs; `scrapy crawl` users see it here
             logger.error("source %s %s: %s", name, status, error, extra={"jobtrail_reported": True})
 
-    def _verdict(self, session: Session, state: SourceState, progress: Any) -> tuple[str, str | None]:
+    def _verdict(self, session: Session, state: SourceState, progress: SourceProgress) -> tuple[str, str | None]:
         """The crawl's status word and reason: only an ``ok`` crawl may count misses and close.
 
         blocked: a wall stood where the listing (or every posting page) should be; failed: an

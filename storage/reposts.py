@@ -18,10 +18,8 @@ from sqlalchemy.orm import Session, aliased
 
 from jobtrail.storage.models import Posting, PostingVersion, Source, utcnow
 from jobtrail.storage.records import aware
-from jobtrail.storage.search import fold
+from jobtrail.storage.search import unaccent_lower
 
-#: default for the JOBTRAIL_REPOST_WINDOW_DAYS setting
-DEFAULT_WINDOW_DAYS = 30
 _GENDER_TAG = re.compile(r"\(\s*[mfwdx](?:\s*/\s*[mfwdx])+\s*\)")
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -36,18 +34,18 @@ class _Role:
 
 def normalize_title(title: str) -> str:
     """"Senior Backend Developer (m/f/d)" and "senior backend-developer" compare equal."""
-    return " ".join(_NON_WORD.sub(" ", fold(_GENDER_TAG.sub(" ", title))).split())
+    return " ".join(_NON_WORD.sub(" ", unaccent_lower(_GENDER_TAG.sub(" ", title))).split())
 
 
 def normalize_locations(locations: Iterable[str] | None) -> tuple[str, ...]:
-    return tuple(sorted({" ".join(_NON_WORD.sub(" ", fold(place)).split()) for place in locations or ()}))
+    return tuple(sorted({" ".join(_NON_WORD.sub(" ", unaccent_lower(place)).split()) for place in locations or ()}))
 
 
 def link_reposts(
     session: Session,
     source_id: int,
-    new_posting_ids: Sequence[int] | None = None,
-    window_days: int = DEFAULT_WINDOW_DAYS,
+    new_posting_ids: Sequence[int] | None,
+    window_days: int,
     *,
     now: datetime | None = None,
 ) -> int:
@@ -97,7 +95,7 @@ def _roles_select() -> Any:
 
 
 def _role(row: Any) -> _Role:
-    owner = ("company", fold(row.company).strip()) if row.company else ("source", row.source_id)
+    owner = ("company", unaccent_lower(row.company).strip()) if row.company else ("source", row.source_id)
     return _Role(
         id=row.id, key=(owner, normalize_title(row.title), normalize_locations(row.locations)),
         first_seen=aware(row.first_seen), closed_at=aware(row.closed_at) if row.closed_at else None,

@@ -82,13 +82,13 @@ def matcher(phrase: str, *, words: bool = False) -> Matcher:
     patterns = _patterns(phrase, words)
     if len(patterns) == 1:
         [pattern] = patterns
-        return lambda line: pattern.search(fold(line)) is not None
-    return lambda line: all(pattern.search(fold(line)) for pattern in patterns)
+        return lambda line: pattern.search(unaccent_lower(line)) is not None
+    return lambda line: all(pattern.search(unaccent_lower(line)) for pattern in patterns)
 
 
 def _patterns(phrase: str, words: bool) -> list[re.Pattern[str]]:
     """One pattern for the phrase, or one per word; text must match all of them."""
-    terms = [term for term in (_term(piece) for piece in fold(phrase).split()) if term]
+    terms = [term for term in (_term(piece) for piece in unaccent_lower(phrase).split()) if term]
     if words:
         return [re.compile(_bounded(re.escape(term), term)) for term in terms]
     body = r"[^\w]+".join(re.escape(term) for term in terms)
@@ -113,7 +113,7 @@ class PhraseFinder:
         if not value:
             return None
         if isinstance(value, str) and not (bullets and "\\" in value):  # JSON escapes: decode first
-            folded = fold(value)
+            folded = unaccent_lower(value)
             found = [pattern.search(folded) for pattern in self._anywhere]
             if not all(found):
                 return None
@@ -143,7 +143,7 @@ def _bullets(value: str | list[Any]) -> list[str]:
     return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
 
 
-def fold(value: str) -> str:
+def unaccent_lower(value: str) -> str:
     """Lower case without accents, so "Café" matches "cafe" as it does in the index."""
     if value.isascii():  # nothing to decompose, and casefold() is lower() here
         return value.lower()

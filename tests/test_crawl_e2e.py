@@ -7,6 +7,7 @@ subprocess; the database (SQLite and PostgreSQL) and `changes --json` are checke
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -221,7 +222,7 @@ def test_user_agent_names_the_operators_contact_url(server: MockServer, sqlite_u
                           extra_toml='[crawl]\njobtrail_contact_url = "https://ops.example/jobs-monitor"\n')
     assert run_crawl_cli(config, sqlite_url).returncode == 0
     agent = server.requested("/careers")[0].headers["User-Agent"]
-    assert agent.startswith("jobtrail/") and "(+https://ops.example/jobs-monitor)" in agent
+    assert agent == f"jobtrail/{version('jobtrail')} (+https://ops.example/jobs-monitor)"  # the real version
 
 
 def test_many_small_sources_are_written_during_the_crawl(server: MockServer, sqlite_url: str, tmp_path: Path) -> None:

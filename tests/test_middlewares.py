@@ -14,11 +14,15 @@ from scrapy import Spider
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
+from jobtrail.crawler import settings as jobtrail_settings
 from jobtrail.crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
+
+#: jobtrail's settings module, where every default lives (the middleware has no fallbacks)
+PROJECT = {name: getattr(jobtrail_settings, name) for name in dir(jobtrail_settings) if name.isupper()}
 
 
 def middleware(**settings: object) -> RetryAfterMiddleware:
-    crawler = get_crawler(Spider, {"RETRY_TIMES": 2, "RETRY_HTTP_CODES": [429, 503, 500], **settings})
+    crawler = get_crawler(Spider, {**PROJECT, "RETRY_TIMES": 2, "RETRY_HTTP_CODES": [429, 503, 500], **settings})
     crawler.spider = Spider.from_crawler(crawler, name="test")
     return RetryAfterMiddleware.from_crawler(crawler)
 

@@ -14,11 +14,12 @@ import sys
 import click
 
 from jobtrail.crawler.cli.context import CliContext
+from jobtrail.crawler.settings import JOBTRAIL_CONFIG
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "-c", "--config", "config_path", default="jobtrail.toml", envvar="JOBTRAIL_CONFIG",
+    "-c", "--config", "config_path", default=JOBTRAIL_CONFIG, envvar="JOBTRAIL_CONFIG",
     show_default=True, help="Path of the config file.",
 )
 @click.option("--db", "db_url", envvar="JOBTRAIL_DB_URL", help="Database URL (overrides the config file).")

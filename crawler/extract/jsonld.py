@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 
 from jobtrail.crawler.extract.ats import interval
 from jobtrail.crawler.extract.document import parse_document
-from jobtrail.crawler.extract.sections import Sections, extract_sections, fold, read_html
+from jobtrail.crawler.extract.sections import Sections, extract_sections, one_line, read_html
 from jobtrail.crawler.items import Salary
 
 JOB_POSTING = "JobPosting"
@@ -151,7 +151,7 @@ def list_items(value: Any) -> list[str]:
     if _MARKUP.search(raw):
         sections, lines = read_html(raw)
         return [text for kind, text in lines if kind in ("bullet", "para")]
-    return [item for item in (fold(part) for part in _ITEM_SPLIT.split(html_lib.unescape(raw))) if item]
+    return [item for item in (one_line(part) for part in _ITEM_SPLIT.split(html_lib.unescape(raw))) if item]
 
 
 def _object_text(value: dict[str, Any]) -> str | None:
@@ -159,7 +159,7 @@ def _object_text(value: dict[str, Any]) -> str | None:
     if months is not None:
         years = months / 12
         span = f"{years:g} years" if months % 12 == 0 else f"{months:g} months"
-        return fold(f"{span} of experience {_text(value.get('description')) or ''}")
+        return one_line(f"{span} of experience {_text(value.get('description')) or ''}")
     for key in ("name", "credentialCategory", "educationalLevel", "description", "text", "value", "@value"):
         text = _text(value.get(key))
         if text:
@@ -227,7 +227,7 @@ def _text(value: Any, *, keep_markup: bool = False) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
-    text = value.strip() if keep_markup else fold(html_lib.unescape(value))
+    text = value.strip() if keep_markup else one_line(html_lib.unescape(value))
     return text or None
 
 

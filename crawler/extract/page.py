@@ -23,8 +23,8 @@ from jobtrail.crawler.extract.jsonld import StructuredPosting, iso_date, job_pos
 from jobtrail.crawler.extract.links import id_from_url, next_page_url, posting_links
 from jobtrail.crawler.extract.sections import (
     apply_sections,
-    fold,
     no_decisions,
+    one_line,
     plain_text,
     read_sections,
     related_job,
@@ -211,14 +211,14 @@ def _selector_values(soup: BeautifulSoup, source: SourceConfig, base_url: str) -
 
 def _selector_value(name: str, matches: list[Tag], base_url: str) -> object:
     if name in TEXT_LIST_FIELDS:
-        return list(dict.fromkeys(text for text in (fold(m.get_text(" ")) for m in matches) if text))
+        return list(dict.fromkeys(text for text in (one_line(m.get_text(" ")) for m in matches) if text))
     if name == "related_jobs":
         return _related_from(matches, base_url)
     if not matches:
         return None
     if name == "description":
         return plain_text(matches[0], base_url)
-    text = fold(matches[0].get_text(" "))
+    text = one_line(matches[0].get_text(" "))
     if name in ("date_posted", "valid_through"):
         return iso_date(text)
     if name == "workplace":

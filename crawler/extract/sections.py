@@ -136,7 +136,7 @@ def no_decisions() -> Iterator[None]:
         _COLLECTOR.reset(token)
 
 
-def fold(text: str) -> str:
+def one_line(text: str) -> str:
     """One line of text: invisible characters gone, whitespace (NBSP too) folded to single spaces."""
     return " ".join(text.translate(_INVISIBLE).split())
 
@@ -285,11 +285,11 @@ class _Walker:
         self.bold_depth -= tag.name in BOLD_TAGS
 
     def _heading(self, tag: Tag, level: int) -> None:
-        text = fold(tag.get_text(" "))
+        text = one_line(tag.get_text(" "))
         if not text or (self.skip_h1 and normalize_heading(text) == self.skip_h1):
             return
         links = [link for a in _descendants(tag, frozenset({"a"})) if (link := self._link(a))]
-        if links and fold(" ".join(title for title, _ in links)) == text:
+        if links and one_line(" ".join(title for title, _ in links)) == text:
             self.lines.append(_Line(text, "para", links=links))  # a linked title (job card), not a heading
         elif self.li_depth:
             self.lines.append(_Line(_strip_bullet(text), "bullet", depth=self.li_depth))
@@ -313,7 +313,7 @@ class _Walker:
             self.links.clear()
             return
         if level:
-            text = fold("".join(text for text, _ in self.pieces))
+            text = one_line("".join(text for text, _ in self.pieces))
             self.pieces.clear()
             self.links.clear()
             if text and not (self.skip_h1 and normalize_heading(text) == self.skip_h1):
@@ -333,14 +333,14 @@ class _Walker:
         raw = "".join(text for text, _ in self.pieces)
         all_bold = all(bold for text, bold in self.pieces if text.strip())
         self.pieces.clear()
-        texts = [text for text in map(fold, _split_lines(raw)) if text]
+        texts = [text for text in map(one_line, _split_lines(raw)) if text]
         return [self._classify(text, all_bold and len(texts) == 1) for text in texts]
 
     def _label(self, label: bool) -> list[_Line]:
         """The own text of an li over a nested list: a label when it is short, else an item."""
         if not label:
             return []
-        text = _strip_bullet(fold("".join(text for text, _ in self.pieces)))
+        text = _strip_bullet(one_line("".join(text for text, _ in self.pieces)))
         if not text or len(text) > MAX_LABEL_CHARS or text.endswith("."):
             return []
         self.pieces.clear()
@@ -355,7 +355,7 @@ class _Walker:
         split = next((i for i, (text, bold) in enumerate(self.pieces) if not bold and text.strip()), None)
         if split is None:
             return []
-        label = fold("".join(text for text, _ in self.pieces[:split]))
+        label = one_line("".join(text for text, _ in self.pieces[:split]))
         if not label or len(label) > MAX_HEADING_CHARS or classify_heading(label).field is None:
             return []
         self.pieces[:split] = []
@@ -427,7 +427,7 @@ def heading_text(tag: Tag) -> str:
             break
         if type(node) is NavigableString:
             parts.append(str(node))
-    return fold("".join(parts))
+    return one_line("".join(parts))
 
 
 def related_job(anchor: Tag, base_url: str = "") -> RelatedJob | None:
@@ -436,7 +436,7 @@ def related_job(anchor: Tag, base_url: str = "") -> RelatedJob | None:
     if not href or _SKIP_HREF.match(href):
         return None
     inner = _first_descendant(anchor, HEADING_TAGS) or _card_title(anchor)
-    title = fold((inner or anchor).get_text(" "))
+    title = one_line((inner or anchor).get_text(" "))
     return RelatedJob(title=title, url=urljoin(base_url, href)) if title else None
 
 
@@ -470,7 +470,7 @@ def _strip_bullet(text: str) -> str:
 
 def _all_bold(tag: Tag) -> bool:
     bold = "".join(node.get_text() for node in _descendants(tag, BOLD_TAGS))
-    return bool(bold.strip()) and fold(bold) == fold(tag.get_text())
+    return bool(bold.strip()) and one_line(bold) == one_line(tag.get_text())
 
 
 def _split_lines(raw: str) -> list[str]:
@@ -741,7 +741,7 @@ def _is_list(run: list[_Line]) -> bool:
 
 def _is_nav_link(line: _Line) -> bool:
     """A short line that is only a link ("← All jobs", "Apply now"): navigation, not text."""
-    titles = fold(" ".join(title for title, _ in line.links))
+    titles = one_line(" ".join(title for title, _ in line.links))
     return bool(titles) and len(line.text) <= MAX_NAV_LINK_CHARS and titles.strip(_ARROWS) == line.text.strip(_ARROWS)
 
 

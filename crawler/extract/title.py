@@ -19,7 +19,7 @@ import lxml.etree
 from lxml.html import HtmlElement
 
 from jobtrail.crawler.extract.classify import strip_accents
-from jobtrail.crawler.extract.sections import fold
+from jobtrail.crawler.extract.sections import one_line
 
 #: a title set in a div or span with an ARIA heading role (no h1 at all)
 _ARIA_TITLES = lxml.etree.XPath("//div[@role='heading'][@aria-level='1'] | //span[@role='heading'][@aria-level='1']")
@@ -79,7 +79,7 @@ def read_head(tree: HtmlElement | None) -> PageHead:
         return head
     for element in _METAS(tree):
         key = "title" if element.tag == "title" else str(element.get("property") or element.get("name")).lower()
-        value = fold(element.text_content() if element.tag == "title" else str(element.get("content")))
+        value = one_line(element.text_content() if element.tag == "title" else str(element.get("content")))
         if value:
             head.metas.setdefault(key, value)
     for heading in [*tree.iter("h1", "h2", "h3"), *_ARIA_TITLES(tree)]:
@@ -93,7 +93,7 @@ def read_head(tree: HtmlElement | None) -> PageHead:
             head.level_one.append((text, _is_chrome(heading)))
     logo = next(iter(_LOGOS(tree)), None)
     if logo is not None:
-        head.logo_alt = fold(str(logo.get("alt"))) or None
+        head.logo_alt = one_line(str(logo.get("alt"))) or None
     return head
 
 
@@ -105,7 +105,7 @@ def heading_text(element: HtmlElement) -> str:
             break
         parts.append(child.text_content() if isinstance(child.tag, str) else "")
         parts.append(child.tail or "")
-    return fold("".join(parts))
+    return one_line("".join(parts))
 
 
 def find_title(head: PageHead, known: Iterable[str | None] = ()) -> str | None:
@@ -132,7 +132,7 @@ def strip_site(raw: str, known: Iterable[str | None] = ()) -> tuple[str, str | N
     """("Senior Engineer", "Acme") from "Senior Engineer | Acme Careers"; a site part goes when
     it names the company or says "Careers"; with no company known the last part is the site."""
     names = {_key(name) for name in known if name}
-    parts = [part for part in _SEPARATORS.split(fold(raw)) if part]
+    parts = [part for part in _SEPARATORS.split(one_line(raw)) if part]
     company: str | None = None
     while len(parts) > 1 and _is_site_part(parts[-1], names):
         company = company or _company_part(parts[-1])
@@ -196,10 +196,10 @@ def _company_part(part: str) -> str | None:
 
 def _clean_company(name: str) -> str:
     """"Acme Careers" -> "Acme"; "Jobs at Acme" -> "Acme"."""
-    name = fold(name)
+    name = one_line(name)
     name = re.sub(r"^(?:careers?|jobs?)\s+(?:at|@|bei|chez|en|em|bij|presso)\s+", "", name, flags=re.IGNORECASE)
     return _COMPANY_SUFFIX.sub("", name).strip(" |-–—·")
 
 
 def _key(text: str) -> str:
-    return " ".join(strip_accents(fold(text)).casefold().split())
+    return " ".join(strip_accents(one_line(text)).casefold().split())

@@ -12,8 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jobtrail.crawler.settings import JOBTRAIL_CONFIG
 from jobtrail.crawler.sources import config as _config
-from jobtrail.crawler.sources.config import DEFAULT_CONFIG_PATH, Config, ConfigError, SourceConfig, resolve_db_url
+from jobtrail.crawler.sources.config import Config, ConfigError, SourceConfig, resolve_db_url
 from jobtrail.crawler.sources.registry import get_kind, known_kinds, resolve_kind
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
 ]
 
 
-def load_config(path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True) -> Config:
+def load_config(path: str | Path = JOBTRAIL_CONFIG, *, required: bool = True) -> Config:
     """Read and validate a config file, kinds and [crawl] settings included; a missing optional file is
     an empty config."""
     return _config.load_config(path, required=required, kinds=known_kinds(), settings=known_settings())

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CONFIG_PATH = "jobtrail.toml"
 DEFAULT_DB_URL = "sqlite:///jobtrail.db"
 DB_URL_ENV = "JOBTRAIL_DB_URL"
 
@@ -81,7 +80,7 @@ class Config:
 
 
 def load_config(
-    path: str | Path = DEFAULT_CONFIG_PATH, *, required: bool = True, kinds: Collection[str] = (),
+    path: str | Path, *, required: bool = True, kinds: Collection[str] = (),
     settings: Mapping[str, Any] | None = None,
 ) -> Config:
     """Read and validate a config file; a missing optional file gives an empty config."""

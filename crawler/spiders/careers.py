@@ -4,13 +4,14 @@ It asks each source's kind what to fetch, hands every response back to the kind,
 yields the postings. It also keeps, per source, what the versioning pipeline needs to
 judge the crawl (pages fetched, postings yielded, the first error, walls met, and the fate
 of every posting request), because a source that failed or was blocked must close nothing
-and a posting whose page could not be reached must not count missing.
+and a posting whose page could not be reached must not count missing. All of that goes in
+the crawl's ``CrawlContext`` (crawler/context.py), the one object spider and pipelines share.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import scrapy
@@ -25,16 +26,16 @@ from jobtrail.crawler.conditional import (
     STATE_KEY,
     Forgotten,
     Observed,
-    Recheck,
     Unchanged,
     body_hash,
     response_validators,
 )
-from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed, SourceKind
+from jobtrail.crawler.context import CrawlContext, SourceProgress
+from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.extract.encoding import decode_html
 from jobtrail.crawler.extract.links import same_site
 from jobtrail.crawler.extract.walls import Wall, detect_wall
-from jobtrail.crawler.fates import POSTING_ROLES, Fates
+from jobtrail.crawler.fates import POSTING_ROLES
 from jobtrail.crawler.items import Posting
 from jobtrail.crawler.sources import Config, ConfigError, SourceConfig, load_config
 from jobtrail.crawler.sources.registry import resolve_kind
@@ -43,41 +44,17 @@ from jobtrail.storage.fetch_state import Fetched
 PageOutput = Posting | Request | Unchanged | Observed | Forgotten
 
 
-@dataclass
-class SourceProgress:
-    source: SourceConfig
-    kind: SourceKind
-    pages: int = 0
-    postings: int = 0
-    errors: list[str] = field(default_factory=list)
-    #: walls (bot challenge, login, consent...) met where a listing or API answer should be
-    blocked: list[str] = field(default_factory=list)
-    fates: Fates = field(default_factory=Fates)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.blocked
-
-    def fail(self, message: str) -> None:
-        self.errors.append(message)
-
-    def block(self, message: str) -> None:
-        self.blocked.append(message)
-
-
 class CareersSpider(scrapy.Spider):
     name = "careers"
 
     def __init__(self, config: Config, only: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.config = config
         selected = [s for s in config.sources if not only or s.name in only]
         missing = set(only or ()) - {s.name for s in selected}
         if missing:
             raise ConfigError(f"{config.path}: no source named {', '.join(sorted(missing))}")
-        self.progress: dict[str, SourceProgress] = {source.name: _progress_for(source) for source in selected}
-        #: stored fetch states, filled by the versioning pipeline when it opens (before any request)
-        self.recheck = Recheck()
+        #: shared with the pipelines through the crawler (attached in from_crawler)
+        self.context = CrawlContext(config, {source.name: _progress_for(source) for source in selected})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CareersSpider:
@@ -88,11 +65,12 @@ class CareersSpider(scrapy.Spider):
         if isinstance(only, str):
             only = [name.strip() for name in only.split(",") if name.strip()]
         spider = super().from_crawler(crawler, *args, only=only, **kwargs)
+        spider.context.attach(crawler)
         crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        for progress in self.progress.values():
+        for progress in self.context.progress.values():
             if not progress.ok:
                 continue
             try:
@@ -112,7 +90,7 @@ class CareersSpider(scrapy.Spider):
             STATE_KEY: fetch.url,
         }
         headers = dict(fetch.headers)
-        conditional = self.recheck.validators(source.name, fetch.url) if fetch.method == "GET" else {}
+        conditional = self.context.recheck.validators(source.name, fetch.url) if fetch.method == "GET" else {}
         if conditional:
             headers.update(conditional)
             meta["handle_httpstatus_list"] = [304]
@@ -128,13 +106,13 @@ class CareersSpider(scrapy.Spider):
         )
 
     def parse_page(self, response: Response) -> Iterator[PageOutput]:
-        progress = self.progress[response.meta["source"]]
+        progress = self.context.progress[response.meta["source"]]
         progress.pages += 1
         url = response.meta.get(STATE_KEY, response.url)
         if not self._reachable(progress, response):
             return
         progress.fates.reach(url)
-        stored = self.recheck.get(progress.source.name, url)
+        stored = self.context.recheck.get(progress.source.name, url)
         if response.status == 304:
             yield from self._not_modified(progress, url, stored)
             return
@@ -194,7 +172,7 @@ class CareersSpider(scrapy.Spider):
     def on_dropped(self, request: Request, spider: scrapy.Spider | None = None) -> None:
         """Scrapy dropped a request without an errback (duplicate filter). Harmless for a URL asked for
         twice; but the next hop of a redirect chain dropped this way means the page was never reached."""
-        progress = self.progress.get(request.meta.get("source", ""))
+        progress = self.context.progress.get(request.meta.get("source", ""))
         hops = request.meta.get("redirect_urls")
         if progress is None or not hops:
             return
@@ -246,7 +224,7 @@ class CareersSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        progress = self.progress[request.meta["source"]]
+        progress = self.context.progress[request.meta["source"]]
         if failure.check(HttpError):
             response = failure.value.response
             if not self._reachable(progress, response):  # a 403/503 challenge page: a wall, not an outage
