@@ -18,6 +18,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from jobtrail.crawler.context import crawl_context
 from jobtrail.crawler.items import CONTENT_FIELDS, LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
 from jobtrail.crawler.sources.config import Filters
 from jobtrail.crawler.urls import canonical_url
@@ -148,8 +149,10 @@ class NormalizePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        config = getattr(self.crawler.spider, "config", None) if self.crawler else None
-        self.filters = {s.name: s.filters for s in config.sources if s.filters} if config else {}
+        if self.crawler is None:  # used on its own (tests, scripts): no source filters
+            return
+        config = crawl_context(self.crawler).config
+        self.filters = {s.name: s.filters for s in config.sources if s.filters}
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Posting):
