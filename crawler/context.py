@@ -9,6 +9,8 @@ attributes. What each side may do with it:
   postings and records errors, the version pipeline reads them to judge each source.
 - ``recheck``: stored fetch states; the version pipeline fills it when it opens (before any
   request), the spider reads it to send conditional requests and skip unchanged pages.
+- ``templates``: learned posting-link templates (extract/discovery.py), filled the same way;
+  the version pipeline stores the one a source's crawl confirmed (``progress.learned``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from jobtrail.crawler.fates import Fates
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from jobtrail.crawler.extract.base import SourceKind
+    from jobtrail.crawler.extract.base import LinkNote, SourceKind
+    from jobtrail.crawler.items import Posting
     from jobtrail.crawler.sources.config import Config, SourceConfig
 
 #: the crawler attribute the context is attached to
@@ -41,6 +44,15 @@ class SourceProgress:
     #: walls (bot challenge, login, consent...) met where a listing or API answer should be
     blocked: list[str] = field(default_factory=list)
     fates: Fates = field(default_factory=Fates)
+    #: pages heuristic discovery reached that were not postings ("URL: why"); never a failure
+    skipped: list[str] = field(default_factory=list)
+    #: why a listing gave nothing (shown when the source ends up `empty`)
+    hint: str | None = None
+    #: posting-link template confirmed during this crawl (JSON), cached by the version pipeline
+    learned: str | None = None
+    #: what discovery did with each link, and the postings read (kept only for `jobtrail check`)
+    notes: list[LinkNote] = field(default_factory=list)
+    read: list[Posting] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -58,6 +70,9 @@ class CrawlContext:
     config: Config
     progress: dict[str, SourceProgress]
     recheck: Recheck = field(default_factory=Recheck)
+    #: learned posting-link templates by source (JSON); the version pipeline fills it when it opens,
+    #: the spider hands each to its source's first listing fetch
+    templates: dict[str, str] = field(default_factory=dict)
 
     def attach(self, crawler: Crawler) -> None:
         """Make this the crawl's context (once per crawler)."""

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from jobtrail.crawler.urls import canonical_url
 
-#: roles of requests that each stand for one posting (page kind's posting pages, ATS details)
-POSTING_ROLES = frozenset({"posting", "detail"})
+#: roles of requests that each stand for one posting (page kind's posting pages, the links discovery
+#: probes or takes, ATS details)
+POSTING_ROLES = frozenset({"posting", "candidate", "probe", "detail"})
 #: roles whose URL is the posting's own URL (so a stored posting can be matched by URL)
-URL_IS_POSTING = frozenset({"posting"})
+URL_IS_POSTING = frozenset({"posting", "candidate", "probe"})
 
 
 @dataclass

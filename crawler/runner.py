@@ -15,6 +15,7 @@ from scrapy.settings import Settings
 
 from jobtrail.crawler import logs
 from jobtrail.crawler import settings as default_settings
+from jobtrail.crawler.rendering import use_browser
 from jobtrail.crawler.sources.config import Config
 from jobtrail.crawler.spiders.careers import CareersSpider
 from jobtrail.storage import versioning
@@ -24,7 +25,7 @@ from jobtrail.storage.db import open_database
 @dataclass(frozen=True)
 class SourceResult:
     source: str
-    status: str  # ok | failed | blocked | suspect (| empty)
+    status: str  # ok | failed | empty | blocked | suspect (docs/sources.md)
     new: int
     changed: int
     closed: int
@@ -36,6 +37,8 @@ class SourceResult:
     #: posting requests that got no answer (not seen, not missed), and the reasons
     unreachable: int = 0
     note: str | None = None
+    #: pages heuristic discovery reached that were not postings (skipped, never a failure)
+    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ def build_settings(config: Config, db_url: str, run_id: str, overrides: dict[str
     if "USER_AGENT" not in chosen:  # site owners can reach whoever runs this monitor
         settings.set("USER_AGENT", default_settings.user_agent(settings.get("JOBTRAIL_CONTACT_URL")),
                      priority="cmdline")
+    if any(source.render == "browser" for source in config.sources):
+        use_browser(settings)
     return settings
 
 
@@ -105,6 +110,7 @@ def read_summary(db_url: str, run_id: str) -> CrawlSummary:
             changed=run.changed, closed=run.closed, reopened=run.reopened, unchanged=run.unchanged,
             pages=run.pages, error=run.error or (None if run.status != "running" else "crawl did not finish"),
             postings_seen=run.postings_seen, unreachable=run.unreachable, note=run.note,
+            skipped=run.skipped,
         )
         for run, name in rows
     )

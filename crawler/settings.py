@@ -30,6 +30,15 @@ NEWSPIDER_MODULE = "jobtrail.crawler.spiders"
 # --- jobtrail's own settings (alphabetical) -------------------------------------------
 #: postings per database write batch (one transaction each)
 JOBTRAIL_BATCH_SIZE = 200
+#: Chromium flags for sources with render = "browser" (no sandbox: runs as root in containers/CI)
+JOBTRAIL_BROWSER_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+]
+#: browser contexts open at once for rendered pages (each costs memory)
+JOBTRAIL_BROWSER_CONTEXTS = 1
+#: the system Chromium that renders script-built pages; never downloaded by jobtrail or Playwright
+JOBTRAIL_BROWSER_PATH = "/usr/bin/chromium"
 #: a posting missing from this many successful crawls of its source in a row is closed
 JOBTRAIL_CLOSE_AFTER_MISSES = 2
 #: path of jobtrail.toml; JOBTRAIL_CONFIG in the environment overrides

@@ -24,9 +24,9 @@ from jobtrail.crawler.items import Posting
 from jobtrail.pipelines.alerts.outbox import ChangeListener, outbox_listener
 from jobtrail.pipelines.diff import diff_postings
 from jobtrail.pipelines.normalize import content_hash, content_record
-from jobtrail.storage import fetch_state, versioning
+from jobtrail.storage import discovery, fetch_state, versioning
 from jobtrail.storage.db import open_database, transaction
-from jobtrail.storage.models import utcnow
+from jobtrail.storage.models import RUN_EMPTY, utcnow
 from jobtrail.storage.reposts import link_reposts
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,9 @@ class VersionPipeline:
                     known=versioning.load_known(session, source_id),
                 )
                 self.states[name] = state
+                learned = discovery.load_template(session, source_id)
+                if learned:
+                    context.templates[name] = learned
                 fingerprint = extraction_fingerprint(source, progress.kind.key)
                 stored = fetch_state.load(session, source_id, fingerprint)
                 if stored is None:
@@ -210,9 +213,12 @@ class VersionPipeline:
                     link_reposts(session, state.source_id, None, self.repost_window_days)
                 if self.listener and closed:
                     self.listener(session, closed, name)
+            if ok and progress.learned:
+                discovery.save_template(session, state.source_id, progress.learned)
             versioning.finish_run(
                 session, state.crawl_run_id, ok=ok, error=error, pages=progress.pages, seen=state.seen,
                 counts=state.counts, status=status, unreachable=len(fates.unreachable()), note=fates.summary(),
+                skipped=len(progress.skipped),
             )
         if error:
             # the CLI's summary reports it from crawl_runs; `scrapy crawl` users see it here
@@ -222,7 +228,9 @@ class VersionPipeline:
         """The crawl's status word and reason: only an ``ok`` crawl may count misses and close.
 
         blocked: a wall stood where the listing (or every posting page) should be; failed: an
-        error, or nothing found where postings were open; suspect: see ``mass_disappearance``.
+        error, or nothing found where postings were open; empty: nothing found, and the source
+        never had postings (a blind crawl; the hint says what to try); suspect: see
+        ``mass_disappearance``.
         """
         fates = progress.fates
         blocked = list(progress.blocked) or (list(fates.walls) if fates.all_walled else [])
@@ -233,6 +241,8 @@ class VersionPipeline:
             open_before = versioning.open_count(session, state.source_id)
             if open_before:
                 errors.append(f"no postings found where {open_before} were open")
+            elif not versioning.ever_had_postings(session, state.source_id):
+                return RUN_EMPTY, empty_message(progress)  # never silent: a blind crawl is not "ok"
         if errors:
             return "failed", _summarize(errors)
         if fates.excuse_all:
@@ -270,6 +280,14 @@ def _usable(
 ) -> dict[str, fetch_state.Fetched]:
     """Only states whose postings are all stored may stand for them."""
     return {url: s for url, s in stored.items() if s.external_ids and all(eid in known for eid in s.external_ids)}
+
+
+def empty_message(progress: SourceProgress) -> str:
+    """The one line an `empty` source gets: what was seen, and the hint discovery left."""
+    skipped = len(progress.skipped)
+    seen = f"no postings found ({progress.pages} page(s) read" + (f", {skipped} skipped" if skipped else "") + ")"
+    hint = progress.hint or "set link_pattern, or check for an ATS board (`jobtrail check NAME`)"
+    return f"{seen}: {hint}"
 
 
 def _summarize(errors: list[str]) -> str | None:

@@ -48,6 +48,11 @@ class Source(Base):
     retired_as: Mapped[str | None] = mapped_column(String(10))  # removed | orphaned
 
 
+#: crawl_runs.status words: how a source's crawl ended (docs/sources.md says what each means)
+RUN_RUNNING, RUN_OK, RUN_FAILED, RUN_EMPTY = "running", "ok", "failed", "empty"
+RUN_BLOCKED, RUN_SUSPECT = "blocked", "suspect"
+
+
 class CrawlRun(Base):
     """One source crawled once. ``run_id`` groups the sources of one `jobtrail crawl`."""
 
@@ -57,9 +62,12 @@ class CrawlRun(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    #: running | ok | failed | empty | blocked (a wall) | suspect (mass disappearance, nothing closed)
+    #: running | ok | failed | empty (nothing found, never had postings) | blocked (a wall) |
+    #: suspect (mass disappearance, nothing closed) — docs/sources.md says what each means
     status: Mapped[str] = mapped_column(String(10), default="running")
     pages: Mapped[int] = mapped_column(Integer, default=0)
+    #: pages heuristic discovery reached that were not postings (skipped, never a failure)
+    skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     postings_seen: Mapped[int] = mapped_column(Integer, default=0)
     new: Mapped[int] = mapped_column(Integer, default=0)
     changed: Mapped[int] = mapped_column(Integer, default=0)
@@ -189,3 +197,13 @@ class FetchState(Base):
     external_ids: Mapped[list[str]] = mapped_column(JsonType, default=list)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (UniqueConstraint("source_id", "url", name="uq_fetch_state_source_url"),)
+
+
+class DiscoveryTemplate(Base):
+    """The posting-link template learned for a source (URL shapes + markup signatures, as JSON),
+    so re-checks take the same links without analysing or probing again (crawler/extract/discovery.py)."""
+
+    __tablename__ = "discovery_templates"
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    template: Mapped[str] = mapped_column(Text)
+    learned_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -337,14 +337,15 @@ def open_count(session: Session, source_id: int) -> int:
 def finish_run(
     session: Session, crawl_run_id: int, *, ok: bool, error: str | None, pages: int, seen: int, counts: Counts,
     now: datetime | None = None, status: str | None = None, unreachable: int = 0, note: str | None = None,
+    skipped: int = 0,
 ) -> None:
-    """Record the verdict; ``status`` (blocked, suspect...) overrides the plain ok/failed."""
+    """Record the verdict; ``status`` (empty, blocked, suspect...) overrides the plain ok/failed."""
     session.execute(
         update(CrawlRun).where(CrawlRun.id == crawl_run_id).values(
             finished_at=now or utcnow(), status=status or ("ok" if ok else "failed"), error=error, pages=pages,
             unreachable=unreachable, note=note,
             postings_seen=seen, new=counts.new, changed=counts.changed, closed=counts.closed,
-            reopened=counts.reopened, unchanged=counts.unchanged,
+            reopened=counts.reopened, unchanged=counts.unchanged, skipped=skipped,
         )
     )
 
@@ -356,3 +357,8 @@ def runs_of(session: Session, run_id: str) -> list[tuple[CrawlRun, str]]:
         .where(CrawlRun.run_id == run_id).order_by(Source.name)
     ).tuples()
     return list(rows)
+
+
+def ever_had_postings(session: Session, source_id: int) -> bool:
+    """Whether any posting, open or closed, was ever stored for the source."""
+    return session.scalar(select(Posting.id).where(Posting.source_id == source_id).limit(1)) is not None

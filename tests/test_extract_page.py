@@ -148,30 +148,31 @@ def listing(name: str, url: str, source: SourceConfig, page_no: int | None = Non
     return parsed.follow
 
 
-def test_listing_heuristics_find_posting_links_and_the_next_page() -> None:
+def test_listing_discovery_probes_the_posting_group_and_follows_the_next_page() -> None:
+    """One list of postings with mixed URL shapes (markup group); nav, files, other sites, Teams and
+    Apply pages left out. The first link is probed carrying the rest; page 2 is followed."""
     source = SourceConfig(name="ahrefs", url="https://ahrefs.example/careers", kind="page")
-    follow = listing("careers.html", "https://ahrefs.example/careers", source)
-    assert follow == [
-        Fetch(url="https://ahrefs.example/careers/backend-developer", role="posting"),
-        Fetch(url="https://ahrefs.example/careers/reasonml-developer", role="posting"),
-        Fetch(url="https://ahrefs.example/jobs/10442", role="posting"),
-        Fetch(url="https://www.ahrefs.example/careers/positions/devops-engineer?lang=en", role="posting"),
-        Fetch(url="https://ahrefs.example/careers?page=2", role="listing", data={"page_no": 2}),
+    probe, page2 = listing("careers.html", "https://ahrefs.example/careers", source)
+    assert (probe.role, probe.url) == ("probe", "https://ahrefs.example/careers/backend-developer")
+    assert probe.data["rest"] == [
+        "https://ahrefs.example/careers/reasonml-developer",
+        "https://ahrefs.example/jobs/10442",
+        "https://www.ahrefs.example/careers/positions/devops-engineer?lang=en",
     ]
+    assert probe.data["titles"]["https://ahrefs.example/jobs/10442"] == "Data Engineer"
+    assert (page2.role, page2.url, page2.data["page_no"]) == ("listing", "https://ahrefs.example/careers?page=2", 2)
 
 
 def test_listing_pagination_stops_at_max_pages() -> None:
-    source = SourceConfig(name="ahrefs", url="https://ahrefs.example/careers", kind="page", max_pages=3)
-    follow = listing("careers.html", "https://ahrefs.example/careers", source, page_no=2)
-    assert follow[-1] == Fetch(url="https://ahrefs.example/careers?page=2", role="listing", data={"page_no": 3})
-    follow = listing("careers.html", "https://ahrefs.example/careers?page=3", source, page_no=3)
-    assert [fetch.role for fetch in follow] == ["posting"] * 4
+    source = SourceConfig(name="ahrefs", url="https://ahrefs.example/careers", kind="page", max_pages=1)
+    follow = listing("careers.html", "https://ahrefs.example/careers", source)
+    assert [fetch.role for fetch in follow] == ["probe"]
 
 
 def test_last_listing_page_has_no_next() -> None:
     source = SourceConfig(name="ahrefs", url="https://ahrefs.example/careers", kind="page")
     follow = listing("careers_page2.html", "https://ahrefs.example/careers?page=2", source, page_no=2)
-    assert follow == [Fetch(url="https://ahrefs.example/careers/security-engineer", role="posting")]
+    assert [(f.role, f.url) for f in follow] == [("probe", "https://ahrefs.example/careers/security-engineer")]
 
 
 def test_listing_link_pattern_picks_links() -> None:
@@ -180,15 +181,17 @@ def test_listing_link_pattern_picks_links() -> None:
     )
     follow = listing("openings_custom.html", "https://kestrel.example/openings", source)
     assert follow == [
-        Fetch(url="https://kestrel.example/o/kestrel/2201", role="posting"),
-        Fetch(url="https://kestrel.example/o/kestrel/2202", role="posting"),
+        Fetch(url="https://kestrel.example/o/kestrel/2201", role="posting", data={"why": "pattern"}),
+        Fetch(url="https://kestrel.example/o/kestrel/2202", role="posting", data={"why": "pattern"}),
     ]
 
 
-def test_listing_heuristics_without_pattern_miss_unusual_paths() -> None:
-    """Why link_pattern exists: /o/<company>/<id> is no job-ish path."""
+def test_listing_structure_finds_unusual_paths_without_a_pattern() -> None:
+    """/o/<company>/<id> has no job word: the URL shape and the repeated rows find it anyway."""
     source = SourceConfig(name="kestrel", url="https://kestrel.example/openings", kind="page")
-    assert listing("openings_custom.html", "https://kestrel.example/openings", source) == []
+    (probe,) = listing("openings_custom.html", "https://kestrel.example/openings", source)
+    assert probe.url == "https://kestrel.example/o/kestrel/2201"
+    assert probe.data["rest"] == ["https://kestrel.example/o/kestrel/2202"]
 
 
 def test_listing_url_that_is_a_posting_is_a_one_posting_source() -> None:

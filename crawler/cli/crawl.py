@@ -33,8 +33,10 @@ def crawl_command(
 ) -> None:
     """Crawl every source in the config into the database.
 
-    Exit code 0 when every source crawled, 1 when any source failed (the others are
+    Exit code 0 when every source crawled, 1 when any source failed or came back
+    `empty` (no postings found, never had any: a hint says what to try; the others are
     still crawled and stored), 2 on a config error, 75 when another run holds the lock.
+    With -v, pages that discovery reached and skipped (not postings) are counted.
 
     \b
     Examples:
@@ -59,7 +61,7 @@ def crawl_command(
     if as_json:
         click.echo(json.dumps([asdict(s) for s in summary.sources], indent=2))
     else:
-        print_summary(summary, quiet=quiet)
+        print_summary(summary, quiet=quiet, verbose=verbose)
     report_orphans(obj)
     raise SystemExit(summary.exit_code)
 
@@ -112,7 +114,7 @@ def report_orphans(obj: CliContext) -> None:
         )
 
 
-def print_summary(summary: CrawlSummary, *, quiet: bool = False) -> None:
+def print_summary(summary: CrawlSummary, *, quiet: bool = False, verbose: int = 0) -> None:
     """The table on stdout (not with --quiet); one line per failed or empty source on stderr."""
     if not quiet:
         click.echo(f"{'source':<24} {'status':<7} {'new':>5} {'changed':>7} {'closed':>6} {'unchanged':>9}")
@@ -120,6 +122,7 @@ def print_summary(summary: CrawlSummary, *, quiet: bool = False) -> None:
             click.echo(
                 f"{result.source:<24} {result.status:<7} {result.new:>5} {result.changed:>7} {result.closed:>6} "
                 f"{result.unchanged:>9}" + (f"  (+{result.reopened} reopened)" if result.reopened else "")
+                + (f"  ({result.skipped} skipped: not postings)" if verbose and result.skipped else "")
             )
             if result.note:
                 click.echo(f"{'':<24} {result.note}")

@@ -46,10 +46,28 @@ class Page:
         return decode_html(self.body, self.content_type)
 
 
+@dataclass(frozen=True)
+class LinkNote:
+    """What discovery did with one link, for `jobtrail check`: taken (and why) or left out (and why)."""
+
+    url: str
+    taken: bool
+    why: str  # taken: template | structure | probe | sitemap | pattern | jsonld; else the reason
+    title: str | None = None
+
+
 @dataclass
 class Parsed:
     postings: list[Posting] = field(default_factory=list)
     follow: list[Fetch] = field(default_factory=list)
+    #: pages reached by heuristic discovery that are not postings: "URL: why" (counted, never a failure)
+    skipped: list[str] = field(default_factory=list)
+    #: links taken and left out, and the listing pages read (for `jobtrail check`)
+    notes: list[LinkNote] = field(default_factory=list)
+    #: a one-line hint for a listing where nothing was found (JavaScript? link_pattern? an ATS?)
+    hint: str | None = None
+    #: a posting-link template confirmed on this page (JSON, see extract/discovery.py), to cache
+    learned: str | None = None
 
 
 class ExtractError(ValueError):

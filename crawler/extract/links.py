@@ -12,23 +12,55 @@ from parsel import Selector
 
 from jobtrail.crawler.urls import canonical_url
 
-#: path segments under which postings live
+#: path words under which postings live, in the supported languages (en/de/fr/es/ca/pt/nl/it);
+#: they help scoring, they are never required (a segment matches by any of its -/_ words too)
 JOB_SEGMENTS = frozenset({
     "job", "jobs", "career", "careers", "position", "positions", "opening", "openings", "vacancy",
-    "vacancies", "role", "roles", "opportunities", "join-us", "joinus", "work-with-us", "stellen",
-    "stellenangebote", "jobangebote", "karriere", "offres", "empleo",
+    "vacancies", "role", "roles", "opportunities", "join-us", "joinus", "work-with-us", "open-positions",
+    "stellen", "stellenangebote", "stellenangebot", "jobangebote", "karriere", "stelle",
+    "offres", "offre", "emplois", "emploi", "carrieres", "carriere", "postes", "recrutement",
+    "empleos", "empleo", "ofertas", "oferta", "vacantes", "vacante", "trabaja-con-nosotros",
+    "ofertes", "feina", "treball", "vagas", "vaga", "carreiras", "empregos", "oportunidades",
+    "vacatures", "vacature", "werken-bij", "banen", "offerte-di-lavoro", "lavora-con-noi", "posizioni",
+    "lavoro", "offerte",
 })
-#: second segments that are sections of a careers site, not postings
+#: path segments that are sections of a careers site (or of any site), not postings
 NAV_SEGMENTS = frozenset({
     "teams", "team", "departments", "department", "locations", "location", "offices", "benefits", "culture",
     "life", "faq", "faqs", "search", "all", "about", "values", "students", "university", "internships",
     "apply", "alerts", "login", "signup", "page", "category", "categories", "tags", "tag", "feed", "rss",
+    "perks", "blog", "news", "press", "events", "contact", "privacy", "terms", "imprint", "impressum",
+    "cookies", "account", "signin", "sign-in", "sign-up", "register", "password", "forgot", "reset",
+    "how-we-hire", "hiring-process", "process", "diversity", "mission", "story", "legal", "sitemap",
+    "vorteile", "leistungen", "kultur", "ueber-uns", "avantages", "equipe", "valeurs", "beneficios", "equipo",
+    "cultura", "valores", "voordelen", "over-ons", "vantaggi", "chi-siamo", "beneficis",
 })
-#: anchor texts that are never a job title
+#: link texts that are never a job title ("Learn more" in a card whose heading is the title),
+#: in the supported languages; compared lowercased, without arrows and trailing punctuation
 GENERIC_ANCHORS = frozenset({
     "apply", "apply now", "apply here", "learn more", "read more", "more", "details", "view", "view job",
     "view details", "see more", "view all", "see all", "see all jobs", "view all jobs", "all jobs",
     "next", "previous", "back", "share", "home", "careers", "jobs", "open positions", "here", "click here",
+    "view role", "view position", "view opening", "see role", "see details", "more info", "more details",
+    "find out more", "see job", "open", "go", "explore",
+    "mehr erfahren", "mehr", "mehr lesen", "weiterlesen", "jetzt bewerben", "bewerben", "zur stelle",
+    "stelle ansehen", "zum job", "job ansehen", "mehr infos", "ansehen", "weiter",
+    "en savoir plus", "postuler", "voir l'offre", "voir l’offre", "voir le poste", "détails", "plus d'infos",
+    "lire la suite", "voir", "voir plus", "découvrir",
+    "más información", "saber más", "ver más", "ver oferta", "ver la oferta", "postular", "postúlate",
+    "inscríbete", "detalles", "aplicar", "ver", "ver detalles",
+    "més informació", "veure més", "veure oferta", "veure l'oferta", "detalls", "inscriu-te", "sol·licita",
+    "saiba mais", "ver vaga", "candidatar-se", "candidate-se", "detalhes", "ver mais", "mais informações",
+    "meer informatie", "lees meer", "bekijk vacature", "solliciteer", "solliciteer nu", "meer", "bekijk",
+    "scopri di più", "leggi di più", "candidati", "dettagli", "vedi offerta", "maggiori informazioni", "scopri",
+})
+#: calls to apply on a posting page (en/de/fr/es/ca/pt/nl/it): what an information page lacks
+APPLY_WORDS = frozenset({
+    "apply", "apply now", "apply for this job", "apply for this role", "apply for this position", "apply here",
+    "bewerben", "jetzt bewerben", "hier bewerben", "postuler", "postuler maintenant", "je postule", "postular",
+    "postúlate", "inscríbete", "aplicar", "solicitar", "inscriu-te", "sol·licita", "candidata't",
+    "candidatar-se", "candidate-se", "candidatura", "solliciteer", "solliciteer nu", "direct solliciteren",
+    "solliciteren", "candidati", "candidati ora", "invia candidatura",
 })
 ASSET_EXTENSIONS = re.compile(
     r"\.(?:pdf|jpe?g|png|gif|svg|webp|ico|css|js|json|xml|zip|gz|docx?|xlsx?|pptx?|mp4|mp3|woff2?|ttf)$",
@@ -92,12 +124,12 @@ def posting_links(selector: Selector, page_url: str, pattern: re.Pattern[str] | 
 
 def looks_like_posting(url: str, text: str, page_url: str) -> bool:
     """Heuristic for listings without a link_pattern: same site, job-ish path, title-like text."""
-    if not _same_site(urlsplit(url).hostname or "", urlsplit(page_url).hostname or ""):
+    if not same_site(url, page_url):
         return False
     path = urlsplit(url).path
     if ASSET_EXTENSIONS.search(path):
         return False
-    return _job_path(path) and _title_like(text)
+    return _job_path(path) and title_like(text)
 
 
 def same_site(url: str, other: str) -> bool:
@@ -110,6 +142,18 @@ def _same_site(host: str, other: str) -> bool:
     return host == other or host.endswith("." + other) or other.endswith("." + host)
 
 
+def job_word(segment: str) -> bool:
+    """A path segment naming postings in a supported language: 'vacatures', 'open-positions', 'jobs_de'."""
+    segment = segment.lower()
+    return segment in JOB_SEGMENTS or any(word in JOB_SEGMENTS for word in re.split(r"[-_.]", segment))
+
+
+def nav_word(segment: str) -> bool:
+    """A path segment naming a section of a site (benefits, faq, teams, login...), not a posting."""
+    segment = segment.lower().rsplit(".", 1)[0] if "." in segment else segment.lower()
+    return segment in NAV_SEGMENTS
+
+
 def _job_path(path: str) -> bool:
     segments = [s for s in path.lower().split("/") if s]
     for index, segment in enumerate(segments[:-1]):
@@ -120,12 +164,16 @@ def _job_path(path: str) -> bool:
     return False
 
 
-def _title_like(text: str) -> bool:
+def title_like(text: str) -> bool:
+    """Could be a job title: a few words, with letters, not a generic link text."""
     words = text.split()
-    return (
-        0 < len(words) <= 15 and len(text) <= 150 and any(c.isalpha() for c in text)
-        and text.lower().strip(" .:»›→") not in GENERIC_ANCHORS
-    )
+    return 0 < len(words) <= 15 and len(text) <= 150 and any(c.isalpha() for c in text) and not is_generic(text)
+
+
+def is_generic(text: str) -> bool:
+    """'Learn more →', 'Mehr erfahren', 'Voir l'offre': link text that names no role."""
+    return " ".join(text.lower().split()).strip(" .:!»›→>«‹←<-–—") in GENERIC_ANCHORS
+
 
 
 def next_page_url(selector: Selector, page_url: str) -> str | None:

@@ -1,7 +1,7 @@
 """kind = "page": a company's own careers pages, read like a person would.
 
-A listing page gives posting links (``link_pattern``, else a same-site job-ish path with a
-title-like anchor) and a rel="next" page; a posting page gives one Posting, built from
+A listing page gives posting links (``link_pattern``, else discovery by structure: see
+extract/listing.py) and its next pages; a posting page gives one Posting, built from
 schema.org JobPosting data for scalars and from the HTML for title and sections.
 Per-source CSS selectors override any field when the heuristics get a site wrong.
 """
@@ -20,7 +20,8 @@ from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.extract.document import parse_document, readable_html
 from jobtrail.crawler.extract.facts import Facts, facts_from_lines, workplace_from_text
 from jobtrail.crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
-from jobtrail.crawler.extract.links import id_from_url, next_page_url, posting_links
+from jobtrail.crawler.extract.links import id_from_url, posting_links
+from jobtrail.crawler.extract.listing import HEURISTIC_ROLES, confirm, read_listing, read_robots, read_sitemap_page
 from jobtrail.crawler.extract.sections import (
     apply_sections,
     no_decisions,
@@ -37,7 +38,8 @@ from jobtrail.crawler.urls import canonical_url
 
 #: where the posting itself usually is, best guess first
 MAIN_CONTENT = ("main", "article", "[role=main]", "[itemprop=description]")
-DEFAULT_MAX_PAGES = 20
+#: roles of the pages that only discovery reads
+DISCOVERY_READERS = {"robots": read_robots, "sitemap": read_sitemap_page}
 #: description length that makes an h1 page a posting when nothing else says so
 MIN_PROSE_CHARS = 200
 
@@ -52,33 +54,44 @@ class PageKind:
         return [Fetch(url=source.url, role="listing")]
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
-        if page.status >= 400:
+        if page.role in DISCOVERY_READERS:  # robots.txt and sitemaps (extract/listing.py)
+            return DISCOVERY_READERS[page.role](page)
+        if page.status >= 400 and page.role not in HEURISTIC_ROLES:
             raise ExtractError(f"HTTP {page.status} for {canonical_url(page.url)}")
         html = page.text
         tree = parse_document(html)
         structured = job_postings_in(tree, page.url) if tree is not None else []
         if page.role == "listing":
-            return self._listing(page, html, source, structured)
+            return self._listing(page, html, tree, source, structured)
+        if page.role in HEURISTIC_ROLES:  # reached by discovery: not a posting is skipped, never a failure
+            return confirm(page, self._maybe_posting(page, html, tree, source, structured), structured, prose=True)
         head = read_head(tree)  # before the chrome is cut: the logo and <title> are read here
         posting = build_posting(
             page, _soup_html(html, tree, source), source, structured, strict=page.role == "posting", head=head,
         )
         return Parsed(postings=[posting] if posting else [])
 
-    def _listing(self, page: Page, html: str, source: SourceConfig, structured: list[StructuredPosting]) -> Parsed:
+    def _maybe_posting(self, page: Page, html: str, tree: HtmlElement | None, source: SourceConfig,
+                       structured: list[StructuredPosting]) -> Posting | None:
+        if page.status >= 400:
+            return None
+        head = read_head(tree)
+        try:
+            return build_posting(page, _soup_html(html, tree, source), source, structured, strict=True, head=head)
+        except ExtractError:
+            return None
+
+    def _listing(self, page: Page, html: str, tree: HtmlElement | None, source: SourceConfig,
+                 structured: list[StructuredPosting]) -> Parsed:
         pattern = source.link_regex
         if len(structured) == 1 or (pattern and pattern.search(page.url)):
             posting = build_posting(page, html, source, structured, strict=True)
             return Parsed(postings=[posting] if posting else [])
-        selector = Selector(text=html or "<html></html>", base_url=page.url)
-        urls = posting_links(selector, page.url, pattern)
-        urls += [canonical_url(s.url) for s in structured if s.url and canonical_url(s.url) not in urls]
-        follow = [Fetch(url=url, role="posting") for url in urls]
-        page_no = int(page.data.get("page_no", 1))
-        next_url = next_page_url(selector, page.url)
-        if next_url and next_url != canonical_url(page.url) and page_no < (source.max_pages or DEFAULT_MAX_PAGES):
-            follow.append(Fetch(url=next_url, role="listing", data={"page_no": page_no + 1}))
-        return Parsed(follow=follow)
+        pattern_urls = None
+        if pattern:
+            pattern_urls = posting_links(Selector(text=html or "<html></html>", base_url=page.url), page.url, pattern)
+        return read_listing(page, tree if tree is not None else parse_document("<html></html>"), source, structured,
+                            pattern_urls)
 
 
 KIND = PageKind()

@@ -19,9 +19,11 @@ DEFAULT_DB_URL = "sqlite:///jobtrail.db"
 DB_URL_ENV = "JOBTRAIL_DB_URL"
 
 SOURCE_KEYS = {
-    "name", "url", "kind", "company", "link_pattern", "tags", "selectors", "board", "max_pages",
+    "name", "url", "kind", "company", "link_pattern", "tags", "selectors", "board", "max_pages", "render",
     "every", "include", "exclude", "ignore",  # schedule and filters: see the end of this module
 }
+#: how a source's pages are fetched: plain HTTP, or rendered in headless Chromium (scrapy-playwright)
+RENDER_MODES = ("http", "browser")
 SELECTOR_KEYS = {
     "title", "company", "locations", "department", "employment_type", "workplace", "date_posted",
     "valid_through", "description", "requirements", "nice_to_have", "responsibilities", "benefits",
@@ -51,6 +53,7 @@ class SourceConfig:
     #: seconds between crawls by `jobtrail run` (None: the [crawl] default, else every run)
     every: float | None = None
     filters: Filters = field(default_factory=lambda: Filters())
+    render: str = "http"
 
     @property
     def link_regex(self) -> re.Pattern[str] | None:
@@ -244,9 +247,12 @@ def _parse_source(entry: Any, index: int, where: str, kinds: Collection[str]) ->
     max_pages = entry.get("max_pages")
     if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
         raise ConfigError(f"{label}: 'max_pages' must be a positive integer")
+    render = entry.get("render", "http")
+    if render not in RENDER_MODES:
+        raise ConfigError(f"{label}: 'render' must be one of {', '.join(map(repr, RENDER_MODES))}, got {render!r}")
     return SourceConfig(
         name=name, url=url, kind=kind, company=entry.get("company"), link_pattern=pattern,
-        tags=tuple(tags), selectors=dict(selectors), board=board, max_pages=max_pages,
+        tags=tuple(tags), selectors=dict(selectors), board=board, max_pages=max_pages, render=render,
         every=parse_every(entry["every"], label) if "every" in entry else None, filters=parse_filters(entry, label),
     )
 

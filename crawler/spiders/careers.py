@@ -11,7 +11,7 @@ the crawl's ``CrawlContext`` (crawler/context.py), the one object spider and pip
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import scrapy
@@ -37,17 +37,21 @@ from jobtrail.crawler.extract.links import same_site
 from jobtrail.crawler.extract.walls import Wall, detect_wall
 from jobtrail.crawler.fates import POSTING_ROLES
 from jobtrail.crawler.items import Posting
+from jobtrail.crawler.rendering import browser_meta, browser_missing
 from jobtrail.crawler.sources import Config, ConfigError, SourceConfig, load_config
 from jobtrail.crawler.sources.registry import resolve_kind
 from jobtrail.storage.fetch_state import Fetched
 
 PageOutput = Posting | Request | Unchanged | Observed | Forgotten
+#: roles of a source's first page, where a learned posting-link template applies
+LISTING_ROLES = ("listing", "detect")
 
 
 class CareersSpider(scrapy.Spider):
     name = "careers"
 
-    def __init__(self, config: Config, only: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, config: Config, only: list[str] | None = None, keep_notes: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         selected = [s for s in config.sources if not only or s.name in only]
         missing = set(only or ()) - {s.name for s in selected}
@@ -55,6 +59,8 @@ class CareersSpider(scrapy.Spider):
             raise ConfigError(f"{config.path}: no source named {', '.join(sorted(missing))}")
         #: shared with the pipelines through the crawler (attached in from_crawler)
         self.context = CrawlContext(config, {source.name: _progress_for(source) for source in selected})
+        #: keep discovery notes and postings read per source (`jobtrail check`); a crawl does not need them
+        self.keep_notes = keep_notes
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CareersSpider:
@@ -73,12 +79,19 @@ class CareersSpider(scrapy.Spider):
         for progress in self.context.progress.values():
             if not progress.ok:
                 continue
+            missing = browser_missing(self.crawler.settings) if progress.source.render == "browser" else None
+            if missing:
+                progress.fail(missing)
+                continue
             try:
                 fetches = progress.kind.start(progress.source)
             except (ExtractError, ValueError) as exc:
                 progress.fail(str(exc))
                 continue
+            learned = self.context.templates.get(progress.source.name)
             for fetch in fetches:
+                if learned and fetch.role in LISTING_ROLES:
+                    fetch = replace(fetch, data={**fetch.data, "learned": learned})
                 yield self.request_for(progress.source, fetch)
 
     def request_for(self, source: SourceConfig, fetch: Fetch) -> Request:
@@ -94,6 +107,10 @@ class CareersSpider(scrapy.Spider):
         if conditional:
             headers.update(conditional)
             meta["handle_httpstatus_list"] = [304]
+        if fetch.data.get("optional"):  # discovery reads the status itself (a 404 probe is just skipped)
+            meta["handle_httpstatus_all"] = True
+        if source.render == "browser" and fetch.role not in ("robots", "sitemap"):
+            meta.update(browser_meta())
         return Request(
             fetch.url,
             method=fetch.method,
@@ -123,6 +140,7 @@ class CareersSpider(scrapy.Spider):
         parsed = self._extract(progress, response)
         if parsed is None:
             return
+        self._note(progress, parsed)
         for posting in parsed.postings:
             progress.postings += 1
             yield posting
@@ -134,6 +152,16 @@ class CareersSpider(scrapy.Spider):
             yield Observed(progress.source.name, Fetched(url, etag, modified, digest, ids))
         elif stored is not None:
             yield Forgotten(progress.source.name, url)
+
+    def _note(self, progress: SourceProgress, parsed: Parsed) -> None:
+        """What discovery reported: skipped pages, the hint, a confirmed template, notes for `check`."""
+        progress.skipped += parsed.skipped
+        for skipped in parsed.skipped:
+            self.logger.info("skipped (not a posting): %s", skipped)
+        progress.hint = progress.hint or parsed.hint
+        progress.learned = parsed.learned or progress.learned
+        if self.keep_notes:
+            progress.notes += parsed.notes
 
     def _reachable(self, progress: SourceProgress, response: Response) -> bool:
         """False when the answer is not the page asked for: a wall, or a posting sent off-site.
