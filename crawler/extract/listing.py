@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from jobtrail.crawler.extract.base import Fetch, LinkNote, Page, Parsed
+from jobtrail.crawler.extract.base import ExtractError, Fetch, LinkNote, Page, Parsed
 from jobtrail.crawler.extract.discovery import Analysis, Group, Template, analyze, matching
 from jobtrail.crawler.extract.document import parse_document
 from jobtrail.crawler.extract.jsonld import StructuredPosting
@@ -221,6 +221,9 @@ def confirm(page: Page, posting: Posting | None, structured: list[StructuredPost
     """A probed or candidate page: a posting (and, for a probe, its group confirmed), or skipped."""
     data = page.data
     why = str(data.get("why", "structure"))
+    if page.role == "candidate" and (page.status >= 500 or page.status == 429):
+        # a confirmed posting link the site failed to serve: a failure, so nothing closes by mistake
+        raise ExtractError(f"HTTP {page.status} at {canonical_url(page.url)}")
     if posting is None or not (page.role == "candidate" or _reads_as_posting(posting, structured, prose, data,
                                                                                page.text)):
         return _not_a_posting(page, why)

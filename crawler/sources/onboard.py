@@ -36,14 +36,16 @@ class NewSource:
     board: str | None
     url: str | None  # written when the board alone does not say where to go
     api_url: str
+    render: str = "http"  # "browser": pages are rendered in headless Chromium
 
     def config(self) -> SourceConfig:
-        return SourceConfig(name=self.name, kind=self.kind, board=self.board, url=self.url)
+        return SourceConfig(name=self.name, kind=self.kind, board=self.board, url=self.url, render=self.render)
 
     def toml(self) -> str:
         lines = ["[[sources]]", f"name = {_quote(self.name)}", f"kind = {_quote(self.kind)}"]
         lines += [f"board = {_quote(self.board)}"] if self.board else []
         lines += [f"url = {_quote(self.url)}"] if self.url else []
+        lines += [f"render = {_quote(self.render)}"] if self.render != "http" else []
         return "\n".join(lines) + "\n"
 
 

@@ -143,6 +143,8 @@ class CareersSpider(scrapy.Spider):
         self._note(progress, parsed)
         for posting in parsed.postings:
             progress.postings += 1
+            if self.keep_notes:
+                progress.read.append(posting)
             yield posting
         for fetch in parsed.follow:
             yield self.request_for(progress.source, fetch)
