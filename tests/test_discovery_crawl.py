@@ -14,18 +14,20 @@ from tests.discovery_sites import SITES, serve_site, site_source
 from tests.mockserver import MockServer
 
 
-def crawl(server: MockServer, tmp_path: Path, db_url: str, source: dict[str, object]) -> tuple[int, int]:
+def crawl(server: MockServer, tmp_path: Path, db_url: str, source: dict[str, object], *args: str) -> tuple[int, int]:
     """(exit code, requests the crawl made)."""
     before = len(server.requests)
     config = write_config(tmp_path, [source], db_url=db_url)
-    result = run_crawl_cli(config, db_url)
+    result = run_crawl_cli(config, db_url, *args)
+    if "-v" in args:
+        assert "(2 skipped: not postings)" in result.stdout, result.stdout
     return result.returncode, len(server.requests) - before
 
 
 def test_recheck_costs_what_a_link_pattern_crawl_costs(server: MockServer, tmp_path: Path, db_url: str) -> None:
     serve_site(server, "careers_section")
     source = site_source(server, "careers_section")
-    first = crawl(server, tmp_path, db_url, source)
+    first = crawl(server, tmp_path, db_url, source, "-v")
     again = crawl(server, tmp_path, db_url, source)
     pattern_db = f"sqlite:///{tmp_path / 'pattern.db'}"
     explicit = crawl(server, tmp_path, pattern_db, {**source, "link_pattern": r"/careers/(claims|actuarial|member)-"})
