@@ -108,7 +108,12 @@ def fold_key(text: str) -> str:
 _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     "requirements": (
         ("requir", 3), ("qualif", 3), ("skill", 2), ("experien", 2), ("profil", 3), ("looking for", 3),
-        ("look for", 2), ("we expect", 3), ("expect from", 3), ("=successful", 2), ("for you if", 3),
+        ("look for", 2), ("person specification", 3), ("specification", 2), ("about the candidate", 3),
+        ("formacion", 2), ("formacao", 2), ("formazione", 2), ("formacio", 2), ("opleiding", 2), ("ausbildung", 2),
+        ("=idiomas", 2), ("=sprachen", 2), ("=langues", 2), ("=talen", 2), ("=lingue", 2), ("=idiomes", 2),
+        ("=languages", 2), ("nodig", 2.5), ("jij hebt", 2.5), ("aspettiamo", 3), ("candidato ideale", 3),
+        ("candidato ideal", 3), ("candidata ideal", 3), ("voce tem", 2), ("demanem", 3), ("obrigat", 2.5),
+        ("we expect", 3), ("expect from", 3), ("=successful", 2), ("for you if", 3),
         ("role for you", 3), ("passt zu", 3), ("vous avez", 2.5), ("tu as", 2.5), ("du hast", 2.5), ("je hebt", 2.5),
         ("savoir faire", 2.5), ("savoir etre", 2.5), ("precis", 2.5), ("zoeken wij", 3), ("zoeken we", 3),
         ("we're after", 3), ("we are after", 3), ("bring", 2), ("=you have", 2), ("you'll have", 2),

@@ -127,7 +127,8 @@ def build_posting(
     heading = find_title(head, known)
     title = overrides.get("title") or heading or data.title or title_from_meta(head, known)
     # what a selector picked is that field's, not the description's
-    sections, lines = read_sections(main, base_url, title=heading, drop_selectors=list(source.selectors.values()))
+    shown = [text for text in (heading, title) if isinstance(text, str)]
+    sections, lines = read_sections(main, base_url, title=shown, drop_selectors=list(source.selectors.values()))
     body = soup.body or soup
     if not sections.related_jobs and main is not body:  # related jobs often sit beside <main>
         with no_decisions():

@@ -67,6 +67,7 @@ _INVISIBLE = str.maketrans(dict.fromkeys(
 ))
 _ARROWS = "←→‹›«»<> "
 _BLANK_LINE = re.compile(r"\n\s*\n")
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.IGNORECASE)
 #: class names of page chrome that is not in a <footer>/<nav> tag
 _CHROME_CLASS = re.compile(
     r"(?:^|[\s_-])(?:foot|footer|site-?footer|copyright|cookies?|cookie-?banner|consent)(?:$|[\s_])", re.IGNORECASE,
@@ -168,14 +169,14 @@ def sections_from_tag(
 
 
 def read_sections(
-    root: Tag, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | None = None,
+    root: Tag, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | Sequence[str] | None = None,
 ) -> tuple[Sections, list[tuple[str, str]]]:
     """``sections_from_tag`` plus the element's lines as (kind, text), for reading facts."""
     for selector in drop_selectors:
         for element in root.select(selector):
             element.decompose()
-    skip = normalize_heading(title) if title else None
-    lines = linearize(root, base_url, skip_h1=skip)
+    titles = [title] if isinstance(title, str) else list(title or ())
+    lines = linearize(root, base_url, skip=frozenset(normalize_heading(t) for t in titles if t))
     return _assemble(lines), [(line.kind, line.text) for line in lines]
 
 
@@ -204,12 +205,12 @@ def apply_sections(posting: Posting, sections: Sections) -> None:
 # -- HTML -> lines -------------------------------------------------------------------------------
 
 
-def linearize(root: Tag, base_url: str = "", *, skip_h1: str | None = None) -> list[_Line]:
+def linearize(root: Tag, base_url: str = "", *, skip: frozenset[str] = frozenset()) -> list[_Line]:
     """The element as a flat list of heading / bullet / paragraph lines, in reading order.
 
     Iterative (not recursive), so deeply nested broken HTML cannot hit the recursion limit.
     """
-    walker = _Walker(base_url, skip_h1)
+    walker = _Walker(base_url, skip)
     stack: list[Tag | NavigableString | _Exit] = [root]
     while stack:
         item = stack.pop()
@@ -233,9 +234,9 @@ class _Exit:
 class _Walker:
     """Collects inline text into a buffer and turns it into lines at every block boundary."""
 
-    def __init__(self, base_url: str, skip_h1: str | None) -> None:
+    def __init__(self, base_url: str, skip: frozenset[str]) -> None:
         self.base_url = base_url
-        self.skip_h1 = skip_h1
+        self.skip = skip  # headings that are the page's title (normalized), not sections
         self.lines: list[_Line] = []
         self.pieces: list[tuple[str, bool]] = []  # (text, is bold)
         self.links: list[tuple[str, str]] = []
@@ -275,18 +276,18 @@ class _Walker:
                 self.li_depth += 1
                 if _first_descendant(tag, LIST_TAGS) is not None:
                     self.label_li = self.li_depth
-        self.bold_depth += name in BOLD_TAGS
+        self.bold_depth += _is_bold(tag)
         return True
 
     def leave(self, tag: Tag) -> None:
         if tag.name in BLOCK_TAGS or tag.name in HEADING_TAGS:
             self.flush()
             self.li_depth -= tag.name == "li"
-        self.bold_depth -= tag.name in BOLD_TAGS
+        self.bold_depth -= _is_bold(tag)
 
     def _heading(self, tag: Tag, level: int) -> None:
         text = one_line(tag.get_text(" "))
-        if not text or (self.skip_h1 and normalize_heading(text) == self.skip_h1):
+        if not text or self._is_title(text):
             return
         links = [link for a in _descendants(tag, frozenset({"a"})) if (link := self._link(a))]
         if links and one_line(" ".join(title for title, _ in links)) == text:
@@ -316,7 +317,7 @@ class _Walker:
             text = one_line("".join(text for text, _ in self.pieces))
             self.pieces.clear()
             self.links.clear()
-            if text and not (self.skip_h1 and normalize_heading(text) == self.skip_h1):
+            if text and not self._is_title(text):
                 self.lines.append(_Line(text, "heading", level))
             return
         label = self.label_li and self.label_li == self.li_depth
@@ -334,7 +335,12 @@ class _Walker:
         all_bold = all(bold for text, bold in self.pieces if text.strip())
         self.pieces.clear()
         texts = [text for text in map(one_line, _split_lines(raw)) if text]
-        return [self._classify(text, all_bold and len(texts) == 1) for text in texts]
+        lines = [self._classify(text, all_bold and len(texts) == 1) for text in texts]
+        # a styled title that is no <h1> (a bold span) is the title too, not a section
+        return [line for line in lines if not (line.kind == "heading" and self._is_title(line.text))]
+
+    def _is_title(self, text: str) -> bool:
+        return bool(self.skip) and normalize_heading(text) in self.skip
 
     def _label(self, label: bool) -> list[_Line]:
         """The own text of an li over a nested list: a label when it is short, else an item."""
@@ -394,6 +400,14 @@ def _is_chrome_block(tag: Tag) -> bool:
     if not classes:
         return False
     return bool(_CHROME_CLASS.search(classes if isinstance(classes, str) else " ".join(classes)))
+
+
+def _is_bold(tag: Tag) -> bool:
+    """<b>, <strong>, or a span styled bold (text pasted from a word processor into an ATS)."""
+    if tag.name in BOLD_TAGS:
+        return True
+    style = tag.get("style") if tag.name == "span" else None
+    return bool(style) and bool(_BOLD_STYLE.search(str(style)))
 
 
 def _is_item_label(text: str, bold: bool) -> bool:
@@ -568,13 +582,22 @@ def _promote_lead_lines(lines: list[_Line]) -> list[_Line]:
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
         if (
-            line.kind == "para" and following is not None and following.kind in ("bullet", "label")
-            and not line.links and len(line.text) <= MAX_HEADING_CHARS and not line.text.endswith(".")
-            and classify_heading(line.text).field is not None
+            line.kind == "para" and following is not None and following.kind != "heading"
+            and not line.links and len(line.text) <= MAX_HEADING_CHARS and not line.text.endswith((".", ","))
+            and _names_section(line.text, strongly=following.kind == "para")
         ):
             line = _Line(line.text, "heading", LEAD_LINE_LEVEL)
         out.append(line)
     return out
+
+
+def _names_section(text: str, *, strongly: bool) -> bool:
+    """A plain line reads as a section name; before paragraphs (not a list) only when it is
+    short and the classifier is sure ("What we need" in a styled <div>, then <p> items)."""
+    verdict = classify_heading(text)
+    if verdict.field is None:
+        return False
+    return not strongly or (verdict.score >= 3 and len(text.split()) <= 8)
 
 
 def _blocks(lines: list[_Line]) -> list[_Block]:
