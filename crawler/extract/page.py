@@ -188,7 +188,7 @@ def _outside(main: Tag, body: Tag) -> list[Tag]:
 
 def _base_url(soup: BeautifulSoup, page_url: str) -> str:
     """Where relative links resolve: <base href> when the page has one."""
-    base = soup.find("base", href=True)
+    base = (soup.head or soup).find("base", href=True)
     return urljoin(page_url, str(base["href"]).strip()) if isinstance(base, Tag) else page_url
 
 
@@ -202,11 +202,25 @@ def _canonical_jobs(jobs: list[RelatedJob]) -> list[RelatedJob]:
 
 
 def _main_content(soup: BeautifulSoup) -> Tag:
-    for css in MAIN_CONTENT:
-        found = soup.select_one(css)
-        if found is not None:
-            return found
-    return soup.body or soup
+    """The first MAIN_CONTENT match, found in one walk over the page (soupsieve costs more)."""
+    found: dict[int, Tag] = {}
+    for tag in soup.find_all(_main_candidate):
+        rank = _main_rank(tag)
+        found.setdefault(rank, tag)
+        if rank == 0:
+            break
+    return found[min(found)] if found else (soup.body or soup)
+
+
+def _main_rank(tag: Tag) -> int:
+    """Position of ``tag`` in MAIN_CONTENT: main, article, [role=main], [itemprop=description]."""
+    if tag.name in ("main", "article"):
+        return 0 if tag.name == "main" else 1
+    return 2 if tag.get("role") == "main" else 3
+
+
+def _main_candidate(tag: Tag) -> bool:
+    return tag.name in ("main", "article") or tag.get("role") == "main" or tag.get("itemprop") == "description"
 
 
 def _selector_values(soup: BeautifulSoup, source: SourceConfig, base_url: str) -> dict[str, object]:

@@ -23,7 +23,7 @@ from jobtrail.crawler.extract.sections import one_line
 
 #: a title set in a div or span with an ARIA heading role (no h1 at all)
 _ARIA_TITLES = lxml.etree.XPath("//div[@role='heading'][@aria-level='1'] | //span[@role='heading'][@aria-level='1']")
-_METAS = lxml.etree.XPath("//meta[@content][@property or @name] | //title")
+_METAS = lxml.etree.XPath(".//meta[@content][@property or @name] | .//title")
 _LOGOS = lxml.etree.XPath(
     "//img[@alt][contains(translate(concat(@class, ' ', @src, ' ', ../@class, ' ', ../../@class),"
     " 'LOGOBRAND', 'logobrand'), 'logo') or contains(translate(concat(@class, ' ', ../@class),"
@@ -66,34 +66,40 @@ class PageHead:
     metas: dict[str, str] = field(default_factory=dict)  # og:title, og:site_name, title...
     level_one: list[tuple[str, bool]] = field(default_factory=list)  # (text, is chrome) of h1s
     subheadings: list[str] = field(default_factory=list)  # h2/h3 texts outside chrome
-    logo_alt: str | None = None
+    tree: HtmlElement | None = None
 
     def meta(self, name: str) -> str | None:
         return self.metas.get(name)
 
+    def logo_alt(self) -> str | None:
+        """The logo image's alt text (looked up only when nothing else names the company)."""
+        logo = next(iter(_LOGOS(self.tree)), None) if self.tree is not None else None
+        return (one_line(str(logo.get("alt"))) or None) if logo is not None else None
+
 
 def read_head(tree: HtmlElement | None) -> PageHead:
-    """The page's self-description, read once from its lxml tree."""
-    head = PageHead()
+    """The page's self-description, read once from its lxml tree (before its chrome is cut)."""
+    head = PageHead(tree=tree)
     if tree is None:
         return head
-    for element in _METAS(tree):
+    page_head = tree.find("head")
+    for element in _METAS(page_head if page_head is not None else tree):
         key = "title" if element.tag == "title" else str(element.get("property") or element.get("name")).lower()
         value = one_line(element.text_content() if element.tag == "title" else str(element.get("content")))
         if value:
             head.metas.setdefault(key, value)
-    for heading in [*tree.iter("h1", "h2", "h3"), *_ARIA_TITLES(tree)]:
+    for heading in tree.iter("h1", "h2", "h3"):
         text = heading_text(heading)
         if not text:
             continue
-        if heading.tag in ("h2", "h3"):
+        if heading.tag != "h1":
             if not _is_chrome(heading):
                 head.subheadings.append(text)
         else:
             head.level_one.append((text, _is_chrome(heading)))
-    logo = next(iter(_LOGOS(tree)), None)
-    if logo is not None:
-        head.logo_alt = one_line(str(logo.get("alt"))) or None
+    if all(chrome for _, chrome in head.level_one):  # no h1 of its own: a div that says it is one
+        head.level_one += [(text, _is_chrome(element)) for element in _ARIA_TITLES(tree)
+                           if (text := heading_text(element))]
     return head
 
 
@@ -159,7 +165,8 @@ def company_name(head: PageHead, structured: str | None, source: str | None) -> 
     company = strip_site(raw)[1] if raw else None
     if company:
         return company
-    return _clean_company(re.sub(r"\s+logo$", "", head.logo_alt, flags=re.IGNORECASE)) if head.logo_alt else None
+    alt = head.logo_alt()
+    return _clean_company(re.sub(r"\s+logo$", "", alt, flags=re.IGNORECASE)) if alt else None
 
 
 def _is_title(text: str, names: set[str]) -> bool:
