@@ -44,7 +44,11 @@ _MONEY = re.compile(
     r"\s?(?P<k>[kK]\b|k(?=[+\s/–-]))?(?P<plus>\+)?"
     r"(?:\s?(?P<post>[€£$¥₹₺₽₩₪]|zł|kr|Kč|\b(?:" + _CODE_ALTERNATIVES + r")\b|euros?\b|dollars?\b|reais\b|pesos\b))?",
 )
-_RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|bis|à|a|al|tot|fino a|e|até|and|y|i)\s*$", re.IGNORECASE)
+_RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|bis|à|a|al|tot|fino a|e|até|and|y|i|et|en|und)\s*$", re.IGNORECASE)
+#: "up to £60,000" is a maximum, "from €3,000" a minimum (in the eight languages)
+_UP_TO = re.compile(r"(?:up to|max(?:imum)?\.?|bis zu|jusqu'?à|hasta|até|tot maximaal|fino a|fins a)\s*$", re.IGNORECASE)
+_FROM = re.compile(r"(?:from|starting at|min(?:imum)?\.?|ab|à partir de|a partir de|desde|vanaf|da|des de)\s*$",
+                   re.IGNORECASE)
 _INTERVAL_WORDS = (
     ("hour", r"/\s?h(?:ou)?r\b|/\s?h\b|\bper hour\b|\bhourly\b|\ban hour\b|\bp/h\b|\bstunde|\bstundenlohn|"
              r"\bde l'heure\b|/heure|\bpar heure\b|\bhoraire|\bpor hora\b|/hora\b|\bla hora\b|\bper uur\b|/uur\b|"
@@ -116,9 +120,17 @@ _SEPARATORS = re.compile(r"\s*(?:·|•|\||∙|⋅|/{2}|\s—\s|\s–\s(?!\s*(?:
 
 #: emoji and symbols that decorate meta items ("📍 Barcelona", "💶 30.000 €")
 _DECORATION = re.compile(r"^[^\w$€£¥₹(]+")
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _PLACE_MARKERS = frozenset("📍🌍🌎🌏🏢🗺")
-#: "Portland, OR", "São Paulo, SP", "Aberdeen, United Kingdom": a place written as a place
-_PLACE = re.compile(r"^[A-ZÀ-Ý][\w'’.-]+(?: [A-ZÀ-Ýa-z][\w'’.-]+){0,3}, [A-ZÀ-Ý][\w'’.-]*(?: [A-ZÀ-Ý][\w'’.-]+){0,3}$")
+#: "Portland, OR", "São Paulo, SP", "Aberdeen, United Kingdom": a place written as a place (its
+#: last part a region code or a country, so "Engineering, Platform" is no place)
+_PLACE = re.compile(
+    r"^[A-ZÀ-Ý][\w'’.-]+(?: [A-ZÀ-Ýa-z][\w'’.-]+){0,3}, (?:[A-Z]{2,3}|(?:[A-ZÀ-Ý][\w'’.-]+ ?){0,2}"
+    r"(?:Germany|Deutschland|France|Spain|España|Espanya|Italy|Italia|Portugal|Brazil|Brasil|Netherlands|Nederland|"
+    r"Belgium|België|Belgique|Switzerland|Schweiz|Suisse|Svizzera|Austria|Österreich|Ireland|Kingdom|States|"
+    r"America|Canada|Mexico|México|Scotland|England|Wales|Poland|Polska|Catalunya|Cataluña|Luxembourg|Denmark|"
+    r"Sweden|Norway|Finland|Australia|Zealand|Argentina|Chile|Colombia|Peru|Perú|India|Japan|Singapore))$",
+)
 
 
 @dataclass
@@ -234,9 +246,10 @@ def _from_meta(text: str, facts: Facts) -> None:
             facts.workplace = workplace
         if employment and facts.employment_type is None:
             facts.employment_type = employment
-        if not facts.locations and (marker in _PLACE_MARKERS or (
-                not (workplace or employment or _has_currency(piece)) and _PLACE.match(piece))):
-            facts.locations = [piece]
+        place = _PARENTHESES.sub("", piece).strip()  # "Denver, CO (Hybrid)"
+        if not facts.locations and place and (marker in _PLACE_MARKERS or (
+                not (employment or _has_currency(place) or workplace_from_text(place)) and _PLACE.match(place))):
+            facts.locations = [place if marker not in _PLACE_MARKERS else piece]
 
 
 def workplace_from_text(text: str) -> str | None:
@@ -276,13 +289,17 @@ def salary_from_text(text: str, *, need_cue: bool = False) -> Salary | None:
         high = _value(second, k=bool(first["k"]) or bool(second["k"]))
         if first["k"] is None and second["k"] and low is not None and low < 1000:
             low *= 1000  # "$120-150K", "45-55 k€"
-    if span[-1]["plus"] or first["plus"]:
+    before = text[:first.start()]
+    if span[-1]["plus"] or first["plus"] or (len(span) == 1 and _FROM.search(before)):
         high = None
+    elif len(span) == 1 and _UP_TO.search(before):
+        low = None
     currencies = [c for m in span if (c := _currency(m))] or [c for m in matches if (c := _currency(m))]
     currency = next((c for c in currencies if c in _CODES and c != "USD"), currencies[0] if currencies else None)
-    if low is None or (currency is None and not _PAY_CUES.search(text)):
+    if (low is None and high is None) or (currency is None and not _PAY_CUES.search(text)):
         return None
-    return Salary(min=low, max=high, currency=currency, interval=_interval(text, first, low))
+    size = low if low is not None else high
+    return Salary(min=low, max=high, currency=currency, interval=_interval(text, first, size or 0.0))
 
 
 def _priced(match: re.Match[str]) -> bool:
