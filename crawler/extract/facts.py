@@ -46,7 +46,8 @@ _MONEY = re.compile(
 )
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|bis|à|a|al|tot|fino a|e|até|and|y|i|et|en|und)\s*$", re.IGNORECASE)
 #: "up to £60,000" is a maximum, "from €3,000" a minimum (in the eight languages)
-_UP_TO = re.compile(r"(?:up to|max(?:imum)?\.?|bis zu|jusqu'?à|hasta|até|tot maximaal|fino a|fins a)\s*$", re.IGNORECASE)
+_UP_TO = re.compile(r"(?:up to|max(?:imum)?\.?|bis zu|jusqu'?à|hasta|até|tot maximaal|fino a|fins a)\s*$",
+                    re.IGNORECASE)
 _FROM = re.compile(r"(?:from|starting at|min(?:imum)?\.?|ab|à partir de|a partir de|desde|vanaf|da|des de)\s*$",
                    re.IGNORECASE)
 _INTERVAL_WORDS = (

@@ -47,7 +47,8 @@ _GENERIC = re.compile(
     r"vacancies|vacancy|openings|karriere|jobs? bei|stellenangebote?|stellenanzeige|offene stellen|emplois?|"
     r"offres? d'emploi|carrieres?|recrutement|empleo|ofertas? de empleo|trabaja con nosotros|"
     r"treballa amb nosaltres|feina|carreiras?|vagas?|trabalhe conosco|vacatures?|werken bij|lavora con noi|"
-    r"posizioni aperte|carriere|offerte di lavoro|home|(?:work|jobs|careers?|karriere|travailler) (?:at|with|bei|chez) .+|"
+    r"posizioni aperte|carriere|offerte di lavoro|home|"
+    r"(?:work|jobs|careers?|karriere|travailler) (?:at|with|bei|chez) .+|"
     r"job (?:details|description|posting|offer)|stellenangebot|offre d'emploi|oferta de empleo|vacature|annuncio)$",
     re.IGNORECASE,
 )
