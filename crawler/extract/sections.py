@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -651,27 +650,31 @@ def _close_section(block: _Block, result: Sections, description: _Description) -
     has_bullets = any(line.kind in ("bullet", "label") for line in block.lines)
     placed = _section_items(block.lines, block.field, has_bullets, result)
     heading = block.heading.text if block.heading else None
-    if block.inherited and not any(placed.values()):
+    if block.inherited and not placed.ids:
         # a sub-heading over prose only ("A note on visas"): the reader sees text, not a list
         _close_unknown(_Block(block.heading, block.level, None, block.how, block.lines), result, description)
         return
     if block.nested and block.heading is not None and _is_lead_in(block.heading):
         description.add(_Line(block.heading.text, "para"))
     for line in block.lines:
-        if line.kind == "para" and id(line) not in placed["_items"]:
+        if line.kind == "para" and id(line) not in placed.ids:
             description.add(line)
-    count = sum(len(items) for name, items in placed.items() if name != "_items")
-    result.decisions.append(Decision(heading, block.field, block.how, count))
-    for label, (name, how) in placed["_labels"].items():
-        result.decisions.append(Decision(label, name, how))
+    result.decisions.append(Decision(heading, block.field, block.how, len(placed.ids)))
+    result.decisions.extend(Decision(label, name, how) for label, (name, how) in placed.labels.items())
 
 
-def _section_items(
-    lines: list[_Line], default: str, has_bullets: bool, result: Sections,
-) -> dict[str, Any]:
+@dataclass
+class _Placed:
+    """What one section put into the result: which lines became items, which labels scoped them."""
+
+    ids: set[int] = field(default_factory=set)  # id() of the lines that became items
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (field, how)
+
+
+def _section_items(lines: list[_Line], default: str, has_bullets: bool, result: Sections) -> _Placed:
     """Put a section's items into ``result``; returns what went where (for the decisions)."""
     scopes: list[tuple[int, str]] = []  # (li depth of a label, field of the items below it)
-    placed: dict[str, Any] = {"_items": set(), "_labels": {}}
+    placed = _Placed()
     for line in lines:
         if line.kind == "para":
             if has_bullets or _is_prose(line.text):
@@ -684,12 +687,11 @@ def _section_items(
             if line.kind == "label":
                 name, how = _label_field(line.text, current)
                 scopes.append((line.depth, name))
-                placed["_labels"][line.text] = (name, how)
+                placed.labels[line.text] = (name, how)
                 continue
             target = _preference(current, line.text)
         getattr(result, target).append(line.text)
-        placed.setdefault(target, []).append(line.text)
-        placed["_items"].add(id(line))
+        placed.ids.add(id(line))
     return placed
 
 
@@ -742,8 +744,7 @@ def _close_unknown(block: _Block, result: Sections, description: _Description) -
                                              f"{verdict.explain()}", len(run)))
             continue
         placed = _section_items(run, verdict.field, True, result)
-        count = sum(len(items) for name, items in placed.items() if not name.startswith("_"))
-        result.decisions.append(Decision(heading, verdict.field, verdict.explain(), count))
+        result.decisions.append(Decision(heading, verdict.field, verdict.explain(), len(placed.ids)))
 
 
 def _runs(lines: list[_Line]) -> list[list[_Line]]:
