@@ -331,28 +331,56 @@ _YOU_WILL_DO = re.compile(
 
 
 def _score(key: str) -> tuple[dict[str, float], dict[str, list[str]]]:
-    tokens = key.split()
+    tokens = set(key.split())
     padded = f" {key} "
     scores: dict[str, float] = {}
     hits: dict[str, list[str]] = {name: [] for name in _CUES}
     if _YOU_WILL_DO.search(key):
         scores["responsibilities"] = 2.0
         hits["responsibilities"].append("you'll <verb>")
-    for name, cues in _CUES.items():
-        for cue, weight in cues:
-            if _matches(cue, tokens, padded):
-                scores[name] = scores.get(name, 0.0) + weight
-                hits[name].append(cue.lstrip("="))
+    for cue in sorted(_matching_cues(tokens, padded)):
+        scores[cue.field] = scores.get(cue.field, 0.0) + cue.weight
+        hits[cue.field].append(cue.text)
     return scores, hits
 
 
-def _matches(cue: str, tokens: list[str], padded: str) -> bool:
-    if cue.startswith("="):
-        word = cue[1:]
-        return f" {word} " in padded if " " in word else word in tokens
-    if " " in cue:
-        return f" {cue}" in padded
-    return any(token.startswith(cue) for token in tokens)
+@dataclass(frozen=True, order=True)
+class _Cue:
+    order: int  # position in _CUES: hits are listed in table order
+    field: str
+    text: str
+    weight: float
+
+
+def _matching_cues(tokens: set[str], padded: str) -> set[_Cue]:
+    """Cues found in a heading: a token starting with a stem, a whole word, a phrase (indexed:
+    a heading costs a few dict lookups per token, not one test per cue)."""
+    stems, words, phrases = _cue_index()
+    found: set[_Cue] = set()
+    for token in tokens:
+        found.update(words.get(token, ()))
+        for end in range(1, len(token) + 1):
+            found.update(stems.get(token[:end], ()))
+    found.update(cue for search, cue in phrases if search in padded)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _cue_index() -> tuple[dict[str, list[_Cue]], dict[str, list[_Cue]], list[tuple[str, _Cue]]]:
+    stems: dict[str, list[_Cue]] = {}
+    words: dict[str, list[_Cue]] = {}
+    phrases: list[tuple[str, _Cue]] = []
+    order = 0
+    for name, cues in _CUES.items():
+        for raw, weight in cues:
+            exact, text = raw.startswith("="), raw.lstrip("=")
+            cue = _Cue(order, name, text, weight)
+            order += 1
+            if " " in text:
+                phrases.append((f" {text} " if exact else f" {text}", cue))
+            else:
+                (words if exact else stems).setdefault(text, []).append(cue)
+    return stems, words, phrases
 
 
 def is_subgroup_label(text: str) -> bool:
