@@ -7,6 +7,7 @@ public and are skipped. Headings in ``descriptionHtml`` are mostly ``<p><strong>
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jobtrail.crawler.extract import ats
@@ -17,6 +18,16 @@ from jobtrail.crawler.sources.config import SourceConfig
 
 class Ashby(ats.ApiKind):
     key = "ashby"
+    api_template = "https://api.ashbyhq.com/posting-api/job-board/{b}?includeCompensation=true"
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> ats.BoardMatch:
+        if host == "jobs.ashbyhq.com":
+            m = re.match(r"/([^/?#]+)", path)
+        elif host == "api.ashbyhq.com":
+            m = re.match(r"/posting-api/job-board/([^/?#]+)", path)
+        else:
+            return None
+        return (m[1], {}) if m and m[1] != "api" else None
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.require(ats.read_json(page, self.key), self.key, "expected an object with 'jobs'")

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
+from jobtrail.crawler.extract.facts import yearly_by_size
 from jobtrail.crawler.items import LIST_FIELDS, Posting, Salary
 from jobtrail.crawler.sources.config import SourceConfig
 
@@ -31,18 +32,61 @@ FIELD_HEADINGS: dict[str, str] = {
 }
 
 
+#: a board token in an ATS URL
+BOARD_TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
+#: what a kind's host/path matcher finds: (board, extra api_url arguments), or None
+BoardMatch = tuple[str, dict[str, Any]] | None
+
+
 class ApiKind:
-    """A kind that starts at its board's public API (see crawler.detect.source_api_url)."""
+    """A kind that starts at its board's public API.
+
+    Each ATS module owns what identifies it: ``match_board`` (its public hosts and paths) and
+    ``api_template`` (its board's API URL; ``{b}`` is the board token). crawler/sources/detect.py
+    and the ``auto`` kind iterate the registry's ATS kinds and ask each; nothing else knows them.
+    """
 
     key = ""
+    api_template = ""
 
     def start(self, source: SourceConfig) -> list[Fetch]:
-        from jobtrail.crawler.sources.detect import source_api_url
-
-        return [Fetch(url=source_api_url(self.key, source.url, source.board), role="list", is_api=True)]
+        return [Fetch(url=self.start_url(source.url, source.board), role="list", is_api=True)]
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         raise NotImplementedError
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> BoardMatch:
+        """The board a URL of this ATS names (public board, posting or API URL); None if not ours."""
+        raise NotImplementedError
+
+    def api_url(self, board: str, **extra: Any) -> str:
+        """The public API URL of a board (first page where the API pages)."""
+        return self.api_template.format(b=quote(board, safe=""), **extra)
+
+    def match_url(self, parts: SplitResult, query: dict[str, list[str]]) -> tuple[str, str] | None:
+        """(board, API URL) when the URL belongs to this ATS."""
+        found = self.match_board((parts.hostname or "").lower(), parts.path, query)
+        if not found:
+            return None
+        board, extra = found
+        return board, self.api_url(board, **extra)
+
+    def start_url(self, url: str | None, board: str | None) -> str:
+        """Where a configured source starts: its board's API, or its URL as is.
+
+        ``board`` wins; a public board URL of this ATS becomes its API URL; any other URL (an
+        API URL, a test server on 127.0.0.1) is used unchanged.
+        """
+        if board:
+            return self.api_url(board)
+        if not url:
+            raise ValueError(f"a {self.key} source needs 'board' or 'url'")
+        try:
+            parts = urlsplit(url.strip())
+            found = self.match_url(parts, parse_qs(parts.query))
+        except ValueError:
+            found = None
+        return found[1] if found else url
 
 
 # --- reading bodies ------------------------------------------------------------------------
@@ -202,15 +246,6 @@ def salary(low: Any, high: Any, currency: Any, per: Any, *, divisor: float = 1) 
         min=low_n, max=high_n, currency=(text(currency) or "").upper() or None,
         interval=interval(per) or yearly_by_size(high_n if high_n is not None else low_n),
     )
-
-
-#: an amount this large with no interval is a yearly salary (no one earns it per month or hour)
-YEARLY_AMOUNT = 10_000
-
-
-def yearly_by_size(amount: float | None) -> str | None:
-    """"year" for an amount only a yearly salary reaches, else None (unknown)."""
-    return "year" if amount is not None and amount >= YEARLY_AMOUNT else None
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

@@ -8,11 +8,14 @@ no Scrapy networking and no storage here, so every kind is tested from files alo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import SplitResult
 
 from jobtrail.crawler.extract.encoding import decode_html
 from jobtrail.crawler.items import Posting
-from jobtrail.crawler.sources.config import SourceConfig
+
+if TYPE_CHECKING:  # the config model is only named in annotations: extract/base imports no stage above it
+    from jobtrail.crawler.sources.config import SourceConfig
 
 
 @dataclass(frozen=True)
@@ -86,4 +89,20 @@ class SourceKind(Protocol):
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         """Postings found on ``page`` and what to fetch next. Raises ExtractError."""
+        ...
+
+
+class AtsKind(SourceKind, Protocol):
+    """A kind reading one ATS's public API; its module owns the ATS's URLs (extract/ats.py ApiKind)."""
+
+    def match_url(self, parts: SplitResult, query: dict[str, list[str]]) -> tuple[str, str] | None:
+        """(board, API URL) when the URL belongs to this ATS."""
+        ...
+
+    def api_url(self, board: str, **extra: Any) -> str:
+        """The public API URL of a board."""
+        ...
+
+    def start_url(self, url: str | None, board: str | None) -> str:
+        """Where a configured source starts: its board's API, or its URL as is."""
         ...

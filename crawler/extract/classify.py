@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jobtrail.crawler.extract.vocabulary import FACT_LABELS, field_for_heading, is_exact_phrase, normalize_heading
+from jobtrail.crawler.extract.vocabulary import FACT_LABELS, field_for_heading, is_phrase, normalize_heading
 
 #: cue score a heading needs to count as a section
 MIN_SCORE = 2.0
@@ -86,6 +86,11 @@ def clean_heading(text: str) -> str:
     text = "".join(ch if not unicodedata.category(ch).startswith(("S", "C")) else " " for ch in text)
     text = _NUMBERING.sub("", text)
     return normalize_heading(text)
+
+
+def is_exact_phrase(text: str) -> bool:
+    """The whole line is one phrase of the table (a plain line that says "Requirements")."""
+    return is_phrase(normalize_heading(clean_heading(text)))
 
 
 _ELISION = re.compile(r"\b(qu|[a-z])'(?=[a-z])")

@@ -18,10 +18,18 @@ from decimal import Decimal
 
 from price_parser import Price
 
-from jobtrail.crawler.extract.ats import yearly_by_size
 from jobtrail.crawler.extract.classify import strip_accents, typographic
 from jobtrail.crawler.extract.vocabulary import FACT_LABELS
 from jobtrail.crawler.items import Salary
+
+#: an amount this large with no interval is a yearly salary (no one earns it per month or hour)
+YEARLY_AMOUNT = 10_000
+
+
+def yearly_by_size(amount: float | None) -> str | None:
+    """"year" for an amount only a yearly salary reaches, else None (unknown)."""
+    return "year" if amount is not None and amount >= YEARLY_AMOUNT else None
+
 
 #: a meta line or a label's value longer than this is prose
 MAX_FACT_CHARS = 160

@@ -9,6 +9,7 @@ dropped so that editing it does not change every posting.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from jobtrail.crawler.extract import ats
@@ -21,6 +22,19 @@ BOILERPLATE = ("div.content-intro", "div.content-conclusion")
 
 class Greenhouse(ats.ApiKind):
     key = "greenhouse"
+    api_template = "https://boards-api.greenhouse.io/v1/boards/{b}/jobs?content=true&pay_transparency=true"
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> ats.BoardMatch:
+        if host == "boards-api.greenhouse.io" or host.endswith(".greenhouse.io") and "api" in host:
+            m = re.match(rf"/v1/boards/({ats.BOARD_TOKEN})", path)
+            return (m[1], {}) if m else None
+        if not re.fullmatch(r"(job-)?boards(\.eu)?\.greenhouse\.io", host):
+            return None
+        if path.startswith("/embed/"):
+            token = (query.get("for") or [None])[0]
+            return (token, {}) if token and re.fullmatch(ats.BOARD_TOKEN, token) else None
+        m = re.match(rf"/({ats.BOARD_TOKEN})", path)
+        return (m[1], {}) if m else None
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.read_json(page, self.key)

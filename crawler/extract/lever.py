@@ -7,6 +7,7 @@ api.eu.lever.co). Requirements usually live in ``lists`` ({text: heading, conten
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jobtrail.crawler.extract import ats
@@ -17,6 +18,19 @@ from jobtrail.crawler.sources.config import SourceConfig
 
 class Lever(ats.ApiKind):
     key = "lever"
+    api_template = "https://api{eu}.lever.co/v0/postings/{b}?mode=json&skip=0&limit=100"
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> ats.BoardMatch:
+        m_host = re.fullmatch(r"(jobs|api)(\.eu)?\.lever\.co", host)
+        if not m_host:
+            return None
+        pattern = rf"/v0/postings/({ats.BOARD_TOKEN})" if m_host[1] == "api" else rf"/({ats.BOARD_TOKEN})"
+        m = re.match(pattern, path)
+        return (m[1], {"eu": bool(m_host[2])}) if m else None
+
+    def api_url(self, board: str, *, eu: bool = False, **extra: Any) -> str:
+        """Lever's EU instance lives at api.eu.lever.co."""
+        return super().api_url(board, eu=".eu" if eu else "")
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.read_json(page, self.key)

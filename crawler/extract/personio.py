@@ -8,6 +8,8 @@ someone else's server. An empty ``<workzag-jobs/>`` is a valid, empty board.
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -25,6 +27,15 @@ _PARSER_OPTIONS = {
 
 class Personio(ats.ApiKind):
     key = "personio"
+    api_template = "https://{b}.jobs.personio.{tld}/xml?language=en"
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> ats.BoardMatch:
+        m = re.fullmatch(r"([a-z0-9\-]+)\.jobs\.personio\.(de|com)", host)
+        return (m[1], {"tld": m[2]}) if m else None
+
+    def api_url(self, board: str, *, tld: str = "de", **extra: Any) -> str:
+        """Boards live under jobs.personio.de or jobs.personio.com."""
+        return super().api_url(board, tld=tld)
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         root = read_xml(page)

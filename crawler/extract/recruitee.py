@@ -7,6 +7,7 @@ is the requirements section even when it carries no heading of its own.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jobtrail.crawler.extract import ats
@@ -17,6 +18,11 @@ from jobtrail.crawler.sources.config import SourceConfig
 
 class Recruitee(ats.ApiKind):
     key = "recruitee"
+    api_template = "https://{b}.recruitee.com/api/offers/"
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> ats.BoardMatch:
+        m = re.fullmatch(r"([a-z0-9\-]+)\.recruitee\.com", host)
+        return (m[1], {}) if m and m[1] not in {"www", "api", "app", "blog", "support", "help"} else None
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.require(ats.read_json(page, self.key), self.key, "expected an object with 'offers'")

@@ -26,9 +26,10 @@ from jobtrail.crawler.extract.classify import (
     classify_heading,
     classify_items,
     has_preference_marker,
+    is_exact_phrase,
     is_subgroup_label,
 )
-from jobtrail.crawler.extract.vocabulary import is_exact_phrase, normalize_heading
+from jobtrail.crawler.extract.vocabulary import normalize_heading
 from jobtrail.crawler.items import LIST_FIELDS, Posting, RelatedJob
 
 #: never content: code, chrome and controls

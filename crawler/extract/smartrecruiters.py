@@ -9,6 +9,7 @@ localized ("Qualifikationen"), so the section key decides when the title is unkn
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -27,6 +28,16 @@ SECTIONS = (
 
 class SmartRecruiters(ats.ApiKind):
     key = "smartrecruiters"
+    api_template = "https://api.smartrecruiters.com/v1/companies/{b}/postings?limit=100&offset=0"
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> ats.BoardMatch:
+        if host in {"careers.smartrecruiters.com", "jobs.smartrecruiters.com"}:
+            m = re.match(rf"/({ats.BOARD_TOKEN})", path)
+        elif host == "api.smartrecruiters.com":
+            m = re.match(rf"/v1/companies/({ats.BOARD_TOKEN})", path)
+        else:
+            return None
+        return (m[1], {}) if m and m[1].lower() not in {"oneclick-ui", "sr-jobs"} else None
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.require(ats.read_json(page, self.key), self.key, "expected a JSON object")

@@ -103,11 +103,9 @@ def _phrase_table() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     return exact, longest_first
 
 
-def is_exact_phrase(text: str) -> bool:
-    """The whole line is one phrase of the table (a plain line that says "Requirements")."""
-    from jobtrail.crawler.extract.classify import clean_heading
-
-    return normalize_heading(clean_heading(text)) in _phrase_table()[0]
+def is_phrase(heading: str) -> bool:
+    """A normalized heading is exactly one phrase of the table (see classify.is_exact_phrase)."""
+    return heading in _phrase_table()[0]
 
 
 def field_for_heading(text: str) -> str | None:

@@ -21,6 +21,16 @@ from jobtrail.crawler.sources.config import SourceConfig
 
 class Workable(ats.ApiKind):
     key = "workable"
+    api_template = "https://apply.workable.com/api/v1/widget/accounts/{b}?details=true"
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> ats.BoardMatch:
+        if host == "apply.workable.com":
+            m = re.match(rf"/api/v\d/(?:widget/)?accounts/({ats.BOARD_TOKEN})", path) or re.match(
+                rf"/({ats.BOARD_TOKEN})", path
+            )
+            return (m[1], {}) if m and m[1] not in {"api", "j"} else None
+        m = re.fullmatch(r"([a-z0-9\-]+)\.workable\.com", host)
+        return (m[1], {}) if m and m[1] not in {"www", "apply", "jobs", "help", "resources"} else None
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.require(ats.read_json(page, self.key), self.key, "expected a JSON object")

@@ -13,22 +13,50 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from jobtrail.crawler.extract import ats
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.items import Posting, RelatedJob
 from jobtrail.crawler.sources.config import SourceConfig
-from jobtrail.crawler.sources.detect import source_api_url
 
 PAGE_SIZE = 20
 
 
-class Workday:
+class Workday(ats.ApiKind):
     key = "workday"
 
     def start(self, source: SourceConfig) -> list[Fetch]:
-        return [list_fetch(source_api_url(self.key, source.url, source.board), 0, None)]
+        return [list_fetch(self.start_url(source.url, source.board), 0, None)]
+
+    def match_board(self, host: str, path: str, query: dict[str, list[str]]) -> ats.BoardMatch:
+        m_host = re.fullmatch(r"([a-z0-9\-]+)\.(wd\d+)\.myworkdayjobs\.com", host)
+        if not m_host:
+            return None
+        m = re.match(r"/wday/cxs/[^/]+/([^/?#]+)", path) or re.match(
+            r"/(?:[a-z]{2}-[A-Z]{2}/)?([^/?#]+)", path
+        )
+        if not m or m[1] in {"wday", "job"}:
+            return None
+        return f"{m_host[1]}.{m_host[2]}/{m[1]}", {}
+
+    def match_url(self, parts: SplitResult, query: dict[str, list[str]]) -> tuple[str, str] | None:
+        """Also a Workday API path on any host (a company's own domain, a test server)."""
+        found = super().match_url(parts, query)
+        if found:
+            return found
+        m = re.match(r"/wday/cxs/([^/]+)/([^/?#]+)", parts.path)
+        if m and parts.hostname:
+            return f"{m[1]}/{m[2]}", f"{parts.scheme}://{parts.netloc}{m[0]}/jobs"
+        return None
+
+    def api_url(self, board: str, **extra: Any) -> str:
+        """Workday boards are "tenant.wdN/site" (as in tenant.wdN.myworkdayjobs.com/site)."""
+        match = re.fullmatch(r"([A-Za-z0-9\-]+)\.(wd\d+)/([^/?#]+)", board)
+        if not match:
+            raise ValueError(f"workday board must look like 'tenant.wd5/SiteName', got {board!r}")
+        tenant, wd, site = match.groups()
+        return f"https://{tenant}.{wd}.myworkdayjobs.com/wday/cxs/{tenant}/{site}/jobs"
 
     def parse(self, page: Page, source: SourceConfig) -> Parsed:
         data = ats.require(ats.read_json(page, self.key), self.key, "expected a JSON object")

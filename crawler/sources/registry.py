@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:  # the registry names kind modules; it does not import them at load time
-    from jobtrail.crawler.extract.base import SourceKind
+    from jobtrail.crawler.extract.base import AtsKind, SourceKind
     from jobtrail.crawler.items import Posting
     from jobtrail.crawler.sources.config import SourceConfig
 
@@ -31,6 +32,13 @@ KIND_MODULES: dict[str, str] = {
 }
 
 
+#: kinds that read a page rather than one ATS's API; every other kind is an ATS whose module
+#: owns its URL matchers and API template (``match_url``, ``api_url``; see extract/ats.py)
+PAGE_KINDS: tuple[str, ...] = ("auto", "page")
+#: ATS kinds, in the order detection tries them
+ATS_KINDS: tuple[str, ...] = tuple(key for key in KIND_MODULES if key not in PAGE_KINDS)
+
+
 def known_kinds() -> list[str]:
     return sorted(KIND_MODULES)
 
@@ -45,6 +53,13 @@ def get_kind(key: str) -> SourceKind:
     return kind
 
 
+def get_ats_kind(key: str) -> AtsKind:
+    """An ATS kind, with its URL matchers and API template."""
+    if key not in ATS_KINDS:
+        raise ValueError(f"{key!r} is not an ATS kind with a board")
+    return cast("AtsKind", get_kind(key))
+
+
 def resolve_kind(source: SourceConfig) -> SourceKind:
     """The kind to crawl a source with.
 
@@ -52,12 +67,24 @@ def resolve_kind(source: SourceConfig) -> SourceKind:
     crawl time (``jobtrail.crawler.extract.auto``), since what stands behind it is in its HTML.
     """
     if source.kind == "auto":
-        from jobtrail.crawler.sources.detect import kind_from_url
-
-        ats = kind_from_url(source.url or "")
-        if ats:
-            return get_kind(ats)
+        found = match_ats(source.url or "")
+        if found:
+            return get_kind(found[0])
     return get_kind(source.kind)
+
+
+def match_ats(url: str) -> tuple[str, str, str] | None:
+    """(kind, board, API URL) of the first ATS kind, in registry order, that knows the URL."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    query = parse_qs(parts.query)
+    for key in ATS_KINDS:
+        found = get_ats_kind(key).match_url(parts, query)
+        if found:
+            return key, found[0], found[1]
+    return None
 
 
 def extract(body: bytes, url: str, source: SourceConfig, *, content_type: str | None = None) -> list[Posting]:
