@@ -40,7 +40,7 @@ def main(ctx: click.Context, config_path: str, db_url: str | None) -> None:
 def _register_commands() -> None:
     package = sys.modules[__name__]
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name in {"context", "output"}:
+        if info.name in {"context", "options", "output", "running"}:  # helpers, not commands
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for command in getattr(module, "COMMANDS", ()):

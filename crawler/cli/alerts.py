@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
+from jobtrail.crawler.cli.context import CliContext, ConfigProblem
+from jobtrail.crawler.cli.options import crawl_log_options, json_option, since_option, sources_option, wait_option
+from jobtrail.crawler.cli.running import print_summary, report_orphans, run_crawl, run_lock, show_progress
 from jobtrail.crawler.sources.config import Config, ConfigError
 from jobtrail.pipelines import format as fmt
 
@@ -19,7 +21,6 @@ if TYPE_CHECKING:  # apprise, Jinja2 and SQLAlchemy load when a command runs, no
     from jobtrail.pipelines.alerts.config import Channel
     from jobtrail.pipelines.alerts.outbox import DeliveryReport
 
-#: exit code when another run holds the lock (EX_TEMPFAIL: "try again later")
 
 
 def _channels(obj: CliContext) -> tuple[Config, tuple[Channel, ...]]:
@@ -34,12 +35,9 @@ def _channels(obj: CliContext) -> tuple[Config, tuple[Channel, ...]]:
 
 
 @click.command("run")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing when all is well; problems on stderr (for cron).")
-@click.option("-v", "--verbose", count=True, help="Scrapy's log and tracebacks: -v INFO, -vv DEBUG.")
-@click.option("--debug", is_flag=True, help="Same as -vv.")
-@click.option("--wait", type=float, default=0, show_default=True,
-              help="Seconds to wait for another run to finish before giving up.")
-@click.option("-s", "--source", "sources", multiple=True, help="Only this source (repeatable).")
+@crawl_log_options
+@wait_option("Seconds to wait for another run to finish before giving up.")
+@sources_option
 @click.option("--no-crawl", is_flag=True, help="Only deliver what is pending.")
 @click.option("--all", "run_all", is_flag=True, help="Crawl every source, due or not.")
 @click.pass_obj
@@ -59,27 +57,15 @@ def run_command(obj: CliContext, quiet: bool, verbose: int, debug: bool, wait: f
       jobtrail run --quiet --wait 600
       */15 * * * *  cd /srv/jobtrail && jobtrail run --quiet     # crontab: each source on its schedule
     """
-    from jobtrail.crawler.cli.crawl import (  # the crawl command owns these
-        print_summary,
-        report_orphans,
-        run_crawl,
-        show_progress,
-    )
     from jobtrail.pipelines.alerts.outbox import deliver_pending
-    from jobtrail.storage.locks import LockBusy, held
 
     config, channels = _channels(obj)
-    sessions = obj.sessions(create=True)
-    try:
-        with held(sessions, RUN_LOCK, wait=wait):
-            chosen = None if no_crawl else (list(sources) or (None if run_all else _due(obj, config, quiet)))
-            level = 2 if debug else verbose
-            summary = None if chosen == [] or no_crawl else run_crawl(
-                obj, chosen, level, progress=show_progress(quiet, False, level))
-            report = deliver_pending(sessions, config, channels=channels)
-    except LockBusy as exc:
-        click.echo(f"jobtrail run: another run is in progress ({exc}); exiting", err=True)
-        raise SystemExit(EXIT_LOCKED) from None
+    with run_lock(obj, "run", wait) as sessions:
+        chosen = None if no_crawl else (list(sources) or (None if run_all else _due(obj, config, quiet)))
+        level = 2 if debug else verbose
+        summary = None if chosen == [] or no_crawl else run_crawl(
+            obj, chosen, level, progress=show_progress(quiet, False, level))
+        report = deliver_pending(sessions, config, channels=channels)
     if summary is not None:
         print_summary(summary, quiet=quiet)
         report_orphans(obj)
@@ -118,7 +104,7 @@ def _print_report(report: DeliveryReport, *, quiet: bool) -> None:
 
 
 @click.command("digest")
-@click.option("--since", default="7d", show_default=True, help="Changes since (1d, 12h, 2w or a date).")
+@since_option("7d", "Changes since (1d, 12h, 2w or a date).")
 @click.option("--to", "to_url", help="Send to this apprise URL instead of the configured channels.")
 @click.option("--channel", "channel_names", multiple=True, help="Only this configured channel (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Render without sending (see --out).")
@@ -190,7 +176,7 @@ def _show_dry_run(rendered: list[digest.RenderedDigest], out: Path | None) -> No
 @click.option("--all", "show_all", is_flag=True, help="Also list sent deliveries.")
 @click.option("--retry", "retry", multiple=True, metavar="ID|all",
               help="Put failed deliveries back in the queue (repeatable, or 'all').")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option
 @click.pass_obj
 def deliveries_command(obj: CliContext, show_all: bool, retry: tuple[str, ...], as_json: bool) -> None:
     """List pending and failed alert deliveries, and why (URLs masked).

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from jobtrail.crawler.cli.context import CliContext
+from jobtrail.crawler.cli.options import color_option, json_option, since_option, source_filter_option
 from jobtrail.crawler.cli.output import (
     JSON_SCHEMA,
     Style,
@@ -50,8 +51,6 @@ else:  # SQLAlchemy loads when a command reads the database, not for --help
     stored_sources = lazy_module("jobtrail.storage.sources")
 
 KINDS = ("new", "changed", "closed", "reopened")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-color_option = click.option("--no-color", is_flag=True, help="No ANSI colors (also when NO_COLOR is set).")
 
 
 def _read(obj: CliContext, work: Callable[[Session], Any]) -> Any:
@@ -66,8 +65,8 @@ def _label(title: str, company: str | None, source: str, posting_id: int) -> str
 # --- changes --------------------------------------------------------------------------------
 
 @click.command("changes")
-@click.option("--since", default="1d", show_default=True, help="How far back: 1d, 12h, 2w, or an ISO date.")
-@click.option("--source", help="Only this source (its name in jobtrail.toml).")
+@since_option("1d", "How far back: 1d, 12h, 2w, or an ISO date.")
+@source_filter_option()
 @click.option("--company", help="Only this company (any case).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only these kinds (repeatable).")
 @json_option
@@ -125,7 +124,7 @@ def change_lines(change: ChangeRecord, style: Style) -> list[str]:
 @click.command("history")
 @click.argument("query")
 @click.option("--company", help="Only postings of this company (any case).")
-@click.option("--source", help="Only postings of this source (its name in jobtrail.toml).")
+@source_filter_option("Only postings of this source (its name in jobtrail.toml).")
 @json_option
 @color_option
 @click.pass_obj
@@ -254,7 +253,7 @@ def _version_ref(version: VersionRecord) -> dict[str, Any]:
 @click.option("--field", type=click.Choice(SEARCH_FIELDS), help="Only this field.")
 @click.option("--removed", "change", flag_value="removed", help="Only where a change removed it.")
 @click.option("--added", "change", flag_value="added", help="Only where a change added it.")
-@click.option("--since", help="Only since then (1d, 90d, 2w, ISO date): removed/added since, or last seen since.")
+@since_option(None, "Only since then (1d, 90d, 2w, ISO date): removed/added since, or last seen since.")
 @click.option("--words", is_flag=True, help="All the words in one bullet, any order, instead of the phrase.")
 @json_option
 @color_option

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from jobtrail.crawler.cli.context import CliContext, ConfigProblem
+from jobtrail.crawler.cli.options import json_option
 from jobtrail.crawler.cli.output import JSON_SCHEMA, echo_json
 from jobtrail.crawler.sources import schedule
 from jobtrail.crawler.sources.config import Config
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 
 @click.group("sources", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/json.md).")
+@json_option
 @click.pass_context
 def sources_group(ctx: click.Context, as_json: bool) -> None:
     """List the sources (the default), or remove / rename one.
@@ -43,7 +44,7 @@ def sources_group(ctx: click.Context, as_json: bool) -> None:
 
 
 @sources_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/json.md).")
+@json_option
 @click.pass_obj
 def list_command(obj: CliContext, as_json: bool) -> None:
     """Every source: kind, URL, schedule, last crawl, failure streak, open/closed postings, next due.
