@@ -3,7 +3,7 @@
 A Scrapy extension, enabled by ``JOBTRAIL_PROGRESS`` (the CLI sets it only when stderr is a
 terminal and the output is not ``--json`` or ``--quiet``); it raises NotConfigured otherwise,
 so cron and pipes never see it. Drawn by rich on stderr, transient: it disappears when the
-crawl ends and the summary table prints. The counts come from the spider's per-source
+crawl ends and the summary table prints. The counts come from the crawl context's per-source
 progress (pages, postings, errors); a source is done when none of its requests is pending.
 """
 
@@ -15,6 +15,8 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from jobtrail.crawler.context import crawl_context
 
 
 class CrawlProgress:
@@ -69,7 +71,10 @@ class CrawlProgress:
         self.refresh()
 
     def refresh(self, *_: Any, **__: Any) -> None:
-        sources = getattr(self.crawler.spider, "progress", {})
+        try:
+            sources = crawl_context(self.crawler).progress
+        except RuntimeError:  # not the careers spider: nothing to count
+            return
         done = sum(1 for name in sources if name in self.started and not self.pending[name])
         pages = sum(p.pages for p in sources.values())
         postings = sum(p.postings for p in sources.values())

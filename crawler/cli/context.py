@@ -93,10 +93,15 @@ class CliContext:
                 f"{message.replace(self.database_url, mask_url(self.database_url))}"
             ) from None
 
-    def _check_exists(self) -> None:
+    def database_missing(self) -> bool:
+        """A SQLite file that does not exist yet (nothing crawled here); never true for PostgreSQL."""
         path = sqlite_path(self.database_url)
-        if path is None or path.exists():
+        return path is not None and not path.exists()
+
+    def _check_exists(self) -> None:
+        if not self.database_missing():
             return
+        path = sqlite_path(self.database_url)
         if self.db_url:
             origin = "from --db / JOBTRAIL_DB_URL"
         elif Path(self.config_path).exists():

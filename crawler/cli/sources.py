@@ -57,8 +57,12 @@ def list_command(obj: CliContext, as_json: bool) -> None:
     from jobtrail.storage.sources import source_statuses
 
     config = obj.config(required=False)
-    with obj.sessions()() as session:
-        stored = {status.name: status for status in source_statuses(session)}
+    stored: dict[str, SourceStatus] = {}
+    if config.sources and obj.database_missing():
+        click.echo("(no database yet: nothing crawled; `jobtrail crawl` creates it)", err=True)
+    else:
+        with obj.sessions()() as session:
+            stored = {status.name: status for status in source_statuses(session)}
     rows = source_rows(config, stored, datetime.now(UTC))
     if as_json:
         echo_json({"schema": JSON_SCHEMA, "sources": rows})
