@@ -98,8 +98,8 @@ def postings_for_changes(session: Session, change_ids: Iterable[int]) -> list[Po
                 title=posting.title, url=posting.url,
                 locations=list(version.locations or []) if version else [],
             )
-        view.changes.append(ChangeView(change.id, change.kind, aware(change.created_at), dict(change.diff or {}),
-                                       list(produced_requirements or [])))
+        view.changes.append(ChangeView(change.id, change.kind, records.aware(change.created_at),
+                                       dict(change.diff or {}), list(produced_requirements or [])))
     return sorted(views.values(), key=lambda v: (v.company.lower(), v.title.lower(), v.posting_id))
 
 

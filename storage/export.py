@@ -81,7 +81,7 @@ def export_version_rows(session: Session, batch: int = EXPORT_ROWS_BATCH) -> Ite
             yield tuple(values)
 
 
-def _stream(session: Session, statement: Select, batch: int) -> Iterator[Sequence[Sequence[Any]]]:
+def _stream(session: Session, statement: Select[*tuple[Any, ...]], batch: int) -> Iterator[Sequence[Sequence[Any]]]:
     """Blocks of the rows of a statement without parameters, as the driver reads them.
 
     No SQLAlchemy type processing: SQLite hands back stored text (datetimes too, which
@@ -95,7 +95,10 @@ def _stream(session: Session, statement: Select, batch: int) -> Iterator[Sequenc
         yield from result.partitions()
         return
     types = [_copy_type(column.type) for column in statement.selected_columns]
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the database connection was closed while exporting")
+    with driver.cursor() as cursor, cursor.copy(
         f"COPY ({sql}) TO STDOUT (FORMAT BINARY)"
     ) as copy:
         copy.set_types(types)
@@ -120,7 +123,7 @@ def _copy_type(column_type: Any) -> str:
 def _iso_utc(value: str | datetime) -> str:
     """``aware(value).isoformat()`` for a hot loop: SQLite's stored text parsed in C, no
     conversion for a value already at UTC (PostgreSQL's session zone is usually UTC)."""
-    if type(value) is str:
+    if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         return value.isoformat() + "+00:00"

@@ -94,7 +94,7 @@ def _successor(session: Session, posting_id: int) -> int | None:
     )
 
 
-def _postings_select() -> Select:
+def _postings_select() -> Select[*tuple[Any, ...]]:
     return select(
         Posting.id, Source.name.label("source"), Posting.external_id, Posting.url, Posting.title,
         Posting.company, Posting.status, Posting.first_seen, Posting.last_seen, Posting.closed_at,

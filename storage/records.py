@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from jobtrail.crawler.items import POSTING_FIELDS
@@ -28,9 +27,16 @@ def parse_iso(value: str | None) -> datetime | None:
     return aware(datetime.fromisoformat(value)) if value else None
 
 
-@cache
+#: record type -> its datetime fields (a dict, not functools.cache: dataclass types are keys by identity)
+_DATETIME_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _datetime_fields(record_type: type) -> tuple[str, ...]:
-    return tuple(spec.name for spec in fields(record_type) if spec.type.startswith("datetime"))
+    found = _DATETIME_FIELDS.get(record_type)
+    if found is None:
+        specs = fields(record_type)
+        found = _DATETIME_FIELDS[record_type] = tuple(s.name for s in specs if str(s.type).startswith("datetime"))
+    return found
 
 
 class _Record:

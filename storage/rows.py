@@ -17,7 +17,7 @@ from jobtrail.storage.models import Change, Posting, PostingVersion, Source
 from jobtrail.storage.records import ChangeRecord, VersionRecord, aware
 
 
-def changes_select() -> Select:
+def changes_select() -> Select[*tuple[Any, ...]]:
     old, new = aliased(PostingVersion), aliased(PostingVersion)
     return (
         select(
@@ -52,7 +52,9 @@ JSON_COLUMNS = JSON_FIELDS
 LIST_COLUMNS = tuple(name for name in JSON_FIELDS if name != "salary")
 
 
-def versions_select(raw_json: bool = False, json_text: bool = False, with_status: bool = False) -> Select:
+def versions_select(
+    raw_json: bool = False, json_text: bool = False, with_status: bool = False
+) -> Select[*tuple[Any, ...]]:
     """Version columns in VersionRecord order; ``raw_json``: JSON as the driver hands it back
     undecoded by SQLAlchemy; ``json_text``: JSON cast to text in SQL (PostgreSQL's driver would
     decode jsonb itself); ``with_status``: then the posting's status, first_seen, last_seen, closed_at."""
@@ -97,7 +99,8 @@ def version_record(row: Any, diff: dict[str, Any]) -> VersionRecord:
         values[index] = [] if value is None and index in LIST_POSITIONS else value
     for index in STATUS_MOMENTS[:max(0, len(values) - STATUS_AT - 1)]:
         values[index] = aware(values[index]) if values[index] is not None else None
-    return VersionRecord(*values[:STATUS_AT], diff, *values[STATUS_AT:])
+    arguments: list[Any] = [*values[:STATUS_AT], diff, *values[STATUS_AT:]]
+    return VersionRecord(*arguments)
 
 
 def with_diff(record: VersionRecord, diff: dict[str, Any]) -> VersionRecord:

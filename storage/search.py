@@ -36,7 +36,9 @@ class SearchError(ValueError):
     """The phrase cannot be searched (no letters or digits in it, unknown field)."""
 
 
-def candidate_ids(session: Session, phrase: str, *, field: str | None = None, words: bool = False) -> Select:
+def candidate_ids(
+    session: Session, phrase: str, *, field: str | None = None, words: bool = False
+) -> Select[*tuple[Any, ...]]:
     """SELECT of version ids whose indexed text may contain ``phrase`` (a superset; see matcher)."""
     check_query(phrase, field)
     if session.get_bind().dialect.name == "postgresql":
@@ -60,13 +62,13 @@ def fts5_query(phrase: str, field: str | None = None, words: bool = False) -> st
     return f"{field} : ({expression})" if words else f"{field} : {expression}"
 
 
-def _sqlite_ids(phrase: str, field: str | None, words: bool) -> Select:
+def _sqlite_ids(phrase: str, field: str | None, words: bool) -> Select[*tuple[Any, ...]]:
     fts = table("posting_version_fts", column("rowid"))
     condition = text("posting_version_fts MATCH :fts_query")
     return select(fts.c.rowid).where(condition.bindparams(fts_query=fts5_query(phrase, field, words)))
 
 
-def _postgresql_ids(phrase: str, words: bool) -> Select:
+def _postgresql_ids(phrase: str, words: bool) -> Select[*tuple[Any, ...]]:
     fts = table("posting_version_fts", column("version_id"), column("doc"))
     function = "plainto_tsquery" if words else "phraseto_tsquery"
     condition = text(f"doc @@ {function}('simple', :ts_query)").bindparams(bindparam("ts_query", phrase))
@@ -117,7 +119,7 @@ class PhraseFinder:
             found = [pattern.search(folded) for pattern in self._anywhere]
             if not all(found):
                 return None
-            if bullets and len(found) == 1 and value.isascii():
+            if bullets and len(found) == 1 and value.isascii() and found[0] is not None:
                 line = _enclosing_item(value, found[0])
                 if line is not None:
                     return line
@@ -213,7 +215,7 @@ _FIRST_TEXT = 14
 
 
 def _phrase_spans(
-    session: Session, ids: Select, fields: Sequence[str], finder: PhraseFinder
+    session: Session, ids: Select[*tuple[Any, ...]], fields: Sequence[str], finder: PhraseFinder
 ) -> dict[tuple[int, str], _Span]:
     """(posting, field) -> first and last version whose text holds the phrase.
 
@@ -233,7 +235,7 @@ def _phrase_spans(
 
 
 def _candidate_rows(
-    session: Session, ids: Select, fields: Sequence[str], *, ends_only: bool = False,
+    session: Session, ids: Select[*tuple[Any, ...]], fields: Sequence[str], *, ends_only: bool = False,
     postings: Sequence[int] | None = None,
 ) -> list[Any]:
     statement = candidate_select(ids, fields, ends_only=ends_only, postings=postings)
@@ -241,8 +243,9 @@ def _candidate_rows(
 
 
 def candidate_select(
-    ids: Select, fields: Sequence[str], *, ends_only: bool = False, postings: Sequence[int] | None = None
-) -> Select:
+    ids: Select[*tuple[Any, ...]], fields: Sequence[str], *, ends_only: bool = False,
+    postings: Sequence[int] | None = None,
+) -> Select[*tuple[Any, ...]]:
     """The versions the index found, by posting then seq, each with its posting and the version after it.
 
     ``ends_only``: just the first and last of them per posting (window functions);

@@ -143,6 +143,16 @@ def require(value: Any, kind: str, what: str, expected: type | tuple[type, ...] 
     return value
 
 
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (optional nested objects)."""
+    return value if isinstance(value, dict) else {}
+
+
+def array(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def items(value: Any) -> list[dict[str, Any]]:
     """The dict entries of a JSON list (anything else is skipped, never crashes)."""
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -55,9 +55,9 @@ def _next_page(page: Page, rows: list[Any]) -> list[Fetch]:
 def posting(row: dict[str, Any], source: SourceConfig, api_url: str = "") -> Posting:
     if not row.get("id") or not ats.text(row.get("text")):
         raise ExtractError("lever: a posting without 'id' or 'text'")
-    categories = row.get("categories") if isinstance(row.get("categories"), dict) else {}
-    all_locations = categories.get("allLocations") if isinstance(categories.get("allLocations"), list) else []
-    pay = row.get("salaryRange") if isinstance(row.get("salaryRange"), dict) else {}
+    categories = ats.obj(row.get("categories"))
+    all_locations = ats.array(categories.get("allLocations"))
+    pay = ats.obj(row.get("salaryRange"))
     result = Posting(
         source=source.name,
         external_id=str(row["id"]),

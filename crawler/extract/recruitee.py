@@ -37,7 +37,7 @@ def posting(offer: dict[str, Any], source: SourceConfig) -> Posting:
         raise ExtractError("recruitee: an offer without 'id' or 'title'")
     places = [ats.place(loc.get("city"), loc.get("state"), loc.get("country"))
               for loc in ats.items(offer.get("locations"))]
-    pay = offer.get("salary") if isinstance(offer.get("salary"), dict) else {}
+    pay = ats.obj(offer.get("salary"))
     result = Posting(
         source=source.name,
         external_id=str(offer["id"]),

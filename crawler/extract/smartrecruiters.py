@@ -69,8 +69,8 @@ def _next_page(page: Page, data: dict[str, Any], count: int) -> list[Fetch]:
 def posting(job: dict[str, Any], source: SourceConfig, api_url: str = "") -> Posting:
     if not job.get("id") or not ats.text(job.get("name")):
         raise ExtractError("smartrecruiters: a posting without 'id' or 'name'")
-    company = job.get("company") if isinstance(job.get("company"), dict) else {}
-    location = job.get("location") if isinstance(job.get("location"), dict) else {}
+    company = ats.obj(job.get("company"))
+    location = ats.obj(job.get("location"))
     result = Posting(
         source=source.name,
         external_id=str(job["id"]),
@@ -83,10 +83,10 @@ def posting(job: dict[str, Any], source: SourceConfig, api_url: str = "") -> Pos
         workplace=_workplace(location),
         date_posted=ats.iso_date(job.get("releasedDate")),
     )
-    job_ad = job.get("jobAd") if isinstance(job.get("jobAd"), dict) else {}
-    sections = job_ad.get("sections") if isinstance(job_ad.get("sections"), dict) else {}
+    job_ad = ats.obj(job.get("jobAd"))
+    sections = ats.obj(job_ad.get("sections"))
     for key, default in SECTIONS:
-        section = sections.get(key) if isinstance(sections.get(key), dict) else {}
+        section = ats.obj(sections.get(key))
         ats.add_section(result, ats.text(section.get("title")), section.get("text"), default=default)
     return result
 

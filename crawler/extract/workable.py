@@ -89,7 +89,7 @@ def detail_posting(job: dict[str, Any], data: dict[str, Any], source: SourceConf
 def _locations(job: dict[str, Any]) -> list[str]:
     places = [ats.place(loc.get("city"), loc.get("region"), loc.get("country"))
               for loc in ats.items(job.get("locations")) if not loc.get("hidden")]
-    location = job.get("location") if isinstance(job.get("location"), dict) else {}
+    location = ats.obj(job.get("location"))
     places.append(ats.place(location.get("city"), location.get("region"), location.get("country")))
     if isinstance(job.get("city"), str):  # the widget's flat fields ("state" is a region there)
         places.append(ats.place(job.get("city"), job.get("state"), job.get("country")))

@@ -99,8 +99,8 @@ def posting(data: dict[str, Any], api_url: str, source: SourceConfig) -> Posting
         raise ExtractError("workday: a posting without 'jobReqId'/'id' or 'title'")
     external = ats.text(info.get("externalUrl"))
     site = external.split("/job/", 1)[0] if external and "/job/" in external else site_url(api_url)
-    organization = data.get("hiringOrganization") if isinstance(data.get("hiringOrganization"), dict) else {}
-    additional = info.get("additionalLocations") if isinstance(info.get("additionalLocations"), list) else []
+    organization = ats.obj(data.get("hiringOrganization"))
+    additional = ats.array(info.get("additionalLocations"))
     result = Posting(
         source=source.name,
         external_id=job_id,

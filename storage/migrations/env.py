@@ -17,7 +17,10 @@ connection = config.attributes.get("connection")
 if connection is None:  # `alembic` CLI use: build an engine from sqlalchemy.url
     from jobtrail.storage.db import create_db_engine
 
-    engine = config.attributes.get("engine") or create_db_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic: set sqlalchemy.url (or pass a connection) to run migrations")
+    engine = config.attributes.get("engine") or create_db_engine(url)
     with engine.begin() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                           include_object=include_object)
