@@ -19,7 +19,7 @@ from jobtrail.storage.models import Change, Posting, PostingVersion, Source
 from jobtrail.storage.rows import change_record, changes_select
 
 #: changes examined per filtered page, newest first (bounds a page's cost at any size)
-SCAN_WINDOW = 5000
+SCAN_WINDOW = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +69,8 @@ def recent_changes(
     if (where.sources or where.company or where.kinds or where.field) and not where.postings:
         edge = session.execute(_newest(after).offset(SCAN_WINDOW - 1).limit(1)).first()  # None: fewer remain
         if edge is not None:
-            query = query.where(or_(Change.created_at > edge.created_at,
-                                    and_(Change.created_at == edge.created_at, Change.id >= edge.id)))
+            query = query.where(Change.created_at >= edge.created_at,  # a range the index can use
+                                or_(Change.created_at > edge.created_at, Change.id >= edge.id))
     query = _filtered(query, where).order_by(Change.created_at.desc(), Change.id.desc()).limit(limit + 1)
     records = [change_record(row) for row in session.execute(query).all()]
     if len(records) > limit:
@@ -85,7 +85,8 @@ def _after(session: Session, before: int | None) -> Any:
     cursor = session.execute(select(Change.created_at).where(Change.id == before)).scalar()
     if cursor is None:
         return False
-    return or_(Change.created_at < cursor, and_(Change.created_at == cursor, Change.id < before))
+    # the plain range first: an OR across columns alone would hide it from the index
+    return and_(Change.created_at <= cursor, or_(Change.created_at < cursor, Change.id < before))
 
 
 def _newest(after: Any) -> Any:
