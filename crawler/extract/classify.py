@@ -113,7 +113,10 @@ def fold_key(text: str) -> str:
 _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     "requirements": (
         ("requir", 3), ("qualif", 3), ("skill", 2), ("experien", 2), ("profil", 3), ("looking for", 3),
-        ("look for", 2), ("person specification", 3), ("specification", 2), ("about the candidate", 3),
+        ("look for", 2), ("great match", 3), ("match if", 2.5), ("=match", 1.5), ("who you'll be", 3),
+        ("right person", 3), ("will have", 1.5), ("=toolkit", 2), ("begeisterst", 3), ("auszeichnet", 3),
+        ("te faut", 3), ("esperem", 3), ("verwacht", 3), ("person specification", 3), ("specification", 2),
+        ("about the candidate", 3),
         ("formacion", 2), ("formacao", 2), ("formazione", 2), ("formacio", 2), ("opleiding", 2), ("ausbildung", 2),
         ("=idiomas", 2), ("=sprachen", 2), ("=langues", 2), ("=talen", 2), ("=lingue", 2), ("=idiomes", 2),
         ("=languages", 2), ("nodig", 2.5), ("jij hebt", 2.5), ("aspettiamo", 3), ("candidato ideale", 3),
@@ -128,7 +131,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("competen", 2), ("ideal candidate", 3), ("candidate", 1.5),
         ("thrive", 2), ("like you", 3), ("is this you", 3), ("if you", 2), ("background", 2),
         ("education", 2), ("knowledge", 2), ("what it takes", 3), ("prerequisit", 3), ("criteria", 2),
-        ("expect from you", 3), ("succeed", 1.5), ("essential", 2.5), ("=ingredients", 2), ("capabilit", 2),
+        ("expect from you", 3), ("succeed", 2), ("essential", 2.5), ("=ingredients", 2), ("capabilit", 2),
         ("=fit", 1), ("be a fit", 3), ("fit if", 2.5), ("good fit", 3), ("right fit", 3), ("should have", 2),
         ("what we value", 2.5), ("we value", 2),
         # de
@@ -159,7 +162,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("nice", 3), ("bonus", 3), ("=plus", 3), ("=pluses", 3), ("prefer", 3), ("desir", 3), ("ideally", 3),
         ("not required", 4), ("optional", 3), ("extra", 2), ("even better", 3), ("would be great", 3),
         ("great if", 2.5), ("good to have", 3), ("advantage", 3), ("an asset", 3), ("=assets", 2.5),
-        ("brownie", 3), ("great to have", 3), ("suma puntos", 3), ("=puntos", 1.5), ("love to see", 3),
+        ("brownie", 3), ("gerne gesehen", 4), ("kein muss", 5), ("a favor", 2.5), ("otimo se", 3), ("mooi als", 3),
+        ("is mooi", 2.5), ("great to have", 3), ("suma puntos", 3), ("=puntos", 1.5), ("love to see", 3),
         ("love it if", 3), ("stand out", 3), ("set you apart", 4),
         ("sets you apart", 4), ("=apart", 2), ("would be nice", 3), ("would help", 2.5), ("helpful", 2.5),
         ("not a must", 4), ("=also", 2), ("added", 1), ("differentiat", 2), ("be excited", 2.5),
@@ -184,7 +188,9 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("you'd do", 3), ("you do", 2.5),
         ("you'll be doing", 3), ("you will be doing", 3), ("be doing", 2.5), ("=role", 2), ("duties", 3),
         ("=duty", 3), ("task", 3), ("day to day", 3), ("daily", 2), ("mission", 2), ("impact", 2),
-        ("accountab", 2.5), ("work on", 2), ("typical", 2.5), ("week looks like", 3), ("day looks like", 3),
+        ("accountab", 2.5), ("work on", 2), ("typical", 2.5), ("day in the life", 4), ("job looks like", 3),
+        ("your week", 2.5), ("in this job", 2), ("machst", 2.5), ("alltag", 2.5), ("=papel", 2), ("wat doe je", 3),
+        ("jouw dag", 2.5), ("week looks like", 3), ("day looks like", 3),
         ("first months", 3), ("first 90 days", 3), ("first weeks", 3), ("dich erwartet", 2.5), ("bewegst", 3),
         ("tun wirst", 3), ("=wirst", 1.5), ("in this role", 2),
         ("=job", 1), ("you'll own", 3), ("you will own", 3), ("involve", 2), ("day look like", 3),
@@ -222,7 +228,9 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         # fr
         ("avantage", 3), ("offr", 3), ("proposons", 3), ("pourquoi", 1.5), ("rejoindre", 1.5), ("pourquoi nous", 3),
         ("por que nosotros", 3),
-        ("perche noi", 3), ("lavorare con noi", 3), ("waarom wij", 3), ("waarom", 1.5), ("per que nosaltres", 3),
+        ("perche noi", 3), ("lavorare con noi", 3), ("bei uns erwartet", 4), ("trabajar con nosotros", 3),
+        ("juntar", 2.5), ("=porque", 1.5), ("unirti", 2.5), ("unirte", 2.5), ("waarom wij", 3), ("waarom", 1.5),
+        ("per que nosaltres", 3),
         ("por que nos", 3),
         ("remuneration", 2.5),
         # es / ca / pt / it
@@ -236,7 +244,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "related_jobs": (
         ("related", 2), ("similar", 2), ("=other", 1), ("=more", 1), ("=open", 1), ("you may also", 3),
-        ("also like", 2), ("you might also like", 4), ("you may also like", 4), ("explore", 1), ("interessier", 2),
+        ("also like", 2), ("like this", 2), ("you might also like", 4), ("you may also like", 4), ("explore", 1),
+        ("interessier", 2),
         ("interest you", 2), ("might also", 2),
         ("=auch", 1), ("=also", 1), ("=interesse", 1), ("podrian", 1), ("pourraient", 1),
         ("weitere", 1), ("ahnlich", 2), ("offene", 1), ("autres", 1), ("similaire", 2), ("=otras", 1),
@@ -265,7 +274,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
 _JOB_NOUNS = (
     "job", "role", "opening", "position", "vacanc", "opportunit", "career", "stelle", "offre", "poste", "empleo",
     "oferta", "vaga", "vacature", "posizion", "annunc", "oportunidad", "lavor", "feina", "ofert", "vagas",
-    "positie", "funktion", "openstaand", "offert",
+    "positie", "funktion", "openstaand", "offert", "vacant", "functie",
 )
 #: labels that group a section's items without changing the section ("Technical", "Languages"...)
 SUBGROUP_LABELS = frozenset(fold_key(label) for label in (

@@ -33,7 +33,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "responsibilities", "key responsibilities", "roles and responsibilities", "your responsibilities",
         "job responsibilities",
         "what you'll do", "what you will do", "what you'll be doing", "what you will be doing",
-        "what you do", "your role", "the role", "role", "your mission", "the job", "duties",
+        "what you do", "your role", "the role", "role", "your mission", "the job", "duties", "you will", "you'll",
+        "a day in the life",
         "your tasks", "tasks", "what the job involves", "day to day", "day-to-day", "in this role you will",
         "ihre aufgaben", "deine aufgaben", "aufgaben", "das erwartet dich", "vos missions", "missions",
     ),
@@ -82,7 +83,7 @@ FACT_LABELS: dict[str, tuple[str, ...]] = {
 #: phrases too short or common to match as a heading's start ("Plus, we ..." is no section)
 EXACT_ONLY: frozenset[str] = frozenset({
     "plus", "role", "experience", "profile", "bonus", "preferred", "tasks", "missions", "the job",
-    "you are", "aufgaben", "ideal candidate", "desirable",
+    "you are", "aufgaben", "ideal candidate", "desirable", "you will", "you'll",
 })
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
