@@ -178,14 +178,14 @@ def test_labels_inside_lists_scope_the_items_after_them() -> None:
 
 def test_unknown_heading_lists_are_read_from_items_or_kept() -> None:
     html = (
-        "<h2>The toolkit</h2><ul><li>3+ years with Terraform</li><li>A degree in physics</li></ul>"
+        "<h2>Before day one</h2><ul><li>3+ years with Terraform</li><li>A degree in physics</li></ul>"
         "<h2>Where we work</h2><ul><li>Leeds</li><li>Bristol</li></ul>"
     )
     sections = extract_sections(html)
     assert sections.requirements == ["3+ years with Terraform", "A degree in physics"]
-    assert sections.description == "The toolkit\n\nWhere we work\n\n- Leeds\n- Bristol"
+    assert sections.description == "Before day one\n\nWhere we work\n\n- Leeds\n- Bristol"
     assert [(d.heading, d.field, d.how.split()[0].rstrip(";")) for d in sections.decisions] == [
-        ("The toolkit", "requirements", "items"), ("Where we work", None, "none"),
+        ("Before day one", "requirements", "items"), ("Where we work", None, "none"),
     ]
 
 
