@@ -441,6 +441,13 @@ _REQ_ITEM = re.compile(
     r"\bhbo\b|\bwo\b|\bbeheersing|\bvloeiend|\besperienza|\bconoscenza|\blaurea|\bpadronanza|\bcapacita",
     re.IGNORECASE,
 )
+#: what only a requirement says: years of experience, degrees, fluency, licences
+_STRONG_REQ_ITEM = re.compile(
+    r"\b\d+\s*\+?\s*(?:-\s*\d+\s*)?\+?\s*(?:years?|yrs?|jahre?n?|ans|anos|anys|jaar|anni|annees)\b|"
+    r"\bdegree\b|\bbachelor|\bmaster'?s\b|\bph\.?d\b|\bbsc\b|\bmsc\b|\bfluen|\bproficien|\bfamiliar|"
+    r"\bexperience (?:with|in|of)\b|\bknowledge of\b|\bcertifi|\blicen[cs]e[ds]?\b|\bstudium|\babgeschlossen|"
+    r"\bdiplom|\blaurea|\btitulacio|\blicenciatura|\bgraduacao|\bhbo\b|\bfliessend|\bvloeiend",
+)
 _BENEFIT_ITEM = re.compile(
     r"\binsurance|\bhealth|\bmedical|\bdental|\bvision\b|\bpto\b|\bvacation|\bholiday|\bpaid time off|"
     r"\bleave\b|\bpension|\b40[13]\s*\(?[kb]\)?|\bequity|\bstock|\boptions\b|\bbonus|\bsalary|\bbudget|"
@@ -497,6 +504,8 @@ def item_field(item: str) -> str | None:
     """What one item reads as: a requirement, a task or a benefit (None: can't tell)."""
     folded = strip_accents(typographic(item)).lower()
     first = (_TOKEN.findall(folded) or [""])[0]
+    if _STRONG_REQ_ITEM.search(folded):  # "Speak fluent German": the fluency decides, not the verb
+        return "requirements"
     if _is_task_word(first) or _PRONOUN_TASK.match(folded):
         return "responsibilities"
     if _BENEFIT_ITEM.search(folded) and not _REQ_ITEM.search(folded):
