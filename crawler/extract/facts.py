@@ -88,6 +88,7 @@ _PAY_CUES = re.compile(
 )
 
 _LABELS: dict[str, str] = {phrase: fact for fact, phrases in FACT_LABELS.items() for phrase in phrases}
+_LABEL_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in _LABELS)
 
 _WORKPLACE_WORDS = (
     ("hybrid", r"\bhybrid|\bhybride|\bh[íi]brid[oa]?\b|\bibrid[oa]\b|\bhibrid\b|\bhybrid[e]?\b|\bsemi[- ]?presencial"),
@@ -192,6 +193,8 @@ def _label_values(text: str, following: str | None) -> Iterable[tuple[str, str]]
     """("location", "Joliet, IL") from "Location: Joliet, IL", or from "Location" + the next line."""
     if len(text) > MAX_FACT_CHARS or (len(text) > MAX_LABEL_LINE and ":" not in text[:MAX_LABEL_CHARS]):
         return
+    if not _may_hold_label(text):
+        return
     for piece in _SEPARATORS.split(text) if ":" in text else [text]:
         label, sep, value = piece.partition(":")
         fact = _LABELS.get(_label_key(label)) if sep else None
@@ -207,6 +210,12 @@ def _label_values(text: str, following: str | None) -> Iterable[tuple[str, str]]
     fact = _LABELS.get(_label_key(text))
     if fact and following and len(following) <= MAX_FACT_CHARS:
         yield fact, following
+
+
+def _may_hold_label(text: str) -> bool:
+    """Cheap test first: some piece of the line starts with a label's first word."""
+    return any(_label_key(piece.split(maxsplit=1)[0] if piece.split() else "") in _LABEL_FIRST_WORDS
+               for piece in (_SEPARATORS.split(text) if ":" in text else [text]))
 
 
 def _label_key(label: str) -> str:

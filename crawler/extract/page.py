@@ -202,25 +202,12 @@ def _canonical_jobs(jobs: list[RelatedJob]) -> list[RelatedJob]:
 
 
 def _main_content(soup: BeautifulSoup) -> Tag:
-    """The first MAIN_CONTENT match, found in one walk over the page (soupsieve costs more)."""
-    found: dict[int, Tag] = {}
-    for tag in soup.find_all(_main_candidate):
-        rank = _main_rank(tag)
-        found.setdefault(rank, tag)
-        if rank == 0:
-            break
-    return found[min(found)] if found else (soup.body or soup)
-
-
-def _main_rank(tag: Tag) -> int:
-    """Position of ``tag`` in MAIN_CONTENT: main, article, [role=main], [itemprop=description]."""
-    if tag.name in ("main", "article"):
-        return 0 if tag.name == "main" else 1
-    return 2 if tag.get("role") == "main" else 3
-
-
-def _main_candidate(tag: Tag) -> bool:
-    return tag.name in ("main", "article") or tag.get("role") == "main" or tag.get("itemprop") == "description"
+    """The first of MAIN_CONTENT that the page has (each lookup stops at its first match)."""
+    for name, attrs in (("main", {}), ("article", {}), (None, {"role": "main"}), (None, {"itemprop": "description"})):
+        found = soup.find(name, attrs=attrs) if name else soup.find(attrs=attrs)
+        if isinstance(found, Tag):
+            return found
+    return soup.body or soup
 
 
 def _selector_values(soup: BeautifulSoup, source: SourceConfig, base_url: str) -> dict[str, object]:
