@@ -195,3 +195,11 @@ def test_prose_under_a_section_is_description() -> None:
     sections = extract_sections(f"<h2>Requirements</h2><p>{prose}</p><p>Python</p><p>Patience</p>")
     assert sections.requirements == ["Python", "Patience"]
     assert sections.description == prose
+
+
+def test_a_weak_heading_gives_way_to_what_its_items_clearly_say() -> None:
+    html = "<h3>Extras</h3><ul><li>Free lunch on Fridays</li><li>Private health insurance</li></ul>"
+    sections = extract_sections(html)
+    assert (sections.benefits, sections.nice_to_have) == (["Free lunch on Fridays", "Private health insurance"], [])
+    html = "<h3>Extras</h3><ul><li>Experience with Kafka</li><li>Knowledge of Rust</li></ul>"
+    assert extract_sections(html).nice_to_have == ["Experience with Kafka", "Knowledge of Rust"]

@@ -57,6 +57,8 @@ MAX_HEADING_CHARS = 80
 MAX_NAV_LINK_CHARS = 40
 #: an li this short over a nested list is a label ("Must have:", "Languages"), not an item
 MAX_LABEL_CHARS = 60
+#: a heading cue score below this is weak: the section's own items may overrule it
+STRONG_CUE_SCORE = 3.0
 #: a paragraph in a list section longer than this, or of several sentences, is prose
 MAX_ITEM_CHARS = 240
 
@@ -554,6 +556,7 @@ class _Block:
     inherited: bool = False
     nested: bool = False  # inside another section
     filled: bool = False  # it, or a block below it, has lines
+    weak: bool = False  # named by a weak cue only: its items may say otherwise ("Extras")
 
 
 def _assemble(lines: list[_Line]) -> Sections:
@@ -637,7 +640,8 @@ def _parent(stack: list[_Block], line: _Line, verdict: Verdict) -> _Block | None
 
 def _new_block(line: _Line, verdict: Verdict, parent: _Block | None) -> _Block:
     if verdict.field is not None:
-        return _Block(line, line.level, verdict.field, verdict.explain(), nested=parent is not None)
+        weak = verdict.rule == "cues" and verdict.score < STRONG_CUE_SCORE
+        return _Block(line, line.level, verdict.field, verdict.explain(), nested=parent is not None, weak=weak)
     if parent is not None and parent.heading is not None and verdict.rule != "against":
         how = f"sub-heading of {parent.heading.text!r}"
         return _Block(line, line.level, parent.field, how, inherited=True, nested=True)
@@ -648,6 +652,8 @@ def _close_section(block: _Block, result: Sections, description: _Description) -
     """A section's bullets are its items (labels over nested lists scope them); its
     paragraphs are items only when it has no bullets and they are not prose."""
     assert block.field is not None
+    if block.weak:
+        _second_opinion(block)
     has_bullets = any(line.kind in ("bullet", "label") for line in block.lines)
     placed = _section_items(block.lines, block.field, has_bullets, result)
     heading = block.heading.text if block.heading else None
@@ -662,6 +668,18 @@ def _close_section(block: _Block, result: Sections, description: _Description) -
             description.add(line)
     result.decisions.append(Decision(heading, block.field, block.how, len(placed.ids)))
     result.decisions.extend(Decision(label, name, how) for label, (name, how) in placed.labels.items())
+
+
+def _second_opinion(block: _Block) -> None:
+    """A heading named by a weak cue gives way when its items clearly say another section
+    ("Extras" over health insurance and free coffee is benefits). Items cannot tell a
+    nice-to-have from a requirement, so a preference heading keeps requirement-like items."""
+    bullets = [line.text for line in block.lines if line.kind == "bullet"]
+    verdict = classify_items(bullets)
+    if verdict.field in (None, block.field) or (block.field == "nice_to_have" and verdict.field == "requirements"):
+        return
+    block.field = verdict.field
+    block.how = f"{block.how}; items say otherwise: {verdict.explain()}"
 
 
 @dataclass
