@@ -14,8 +14,8 @@ rules were developed against. Cases under ``--extra`` roots count as held out to
 Speed: pages of the heavy-chrome farm variant (benchmarks/farm.py: a header of 100+ links, a
 40 KB inline app state, ~60 KB a page, varied headings) through the page kind's ``parse``
 (lxml parse, JSON-LD, title, sections, facts) and ``normalize_posting``; median and p90 CPU
-milliseconds per page (thread CPU time: the machine is shared), and the ratio to a bare lxml parse of the same pages measured in the
-same run (the floor any extraction pays).
+milliseconds per page (thread CPU time: the machine is shared), and the ratio to a bare lxml
+parse of the same pages measured in the same run (the floor any extraction pays).
 """
 
 from __future__ import annotations
@@ -186,7 +186,8 @@ def speed(pages: int, rounds: int) -> None:
     extract_ms = _time(bodies, extract_one, rounds)
     parse_ms = _time(bodies, parse_only, rounds)
     median, p90 = statistics.median(extract_ms), _p90(extract_ms)
-    print(f"\nspeed: {len(bodies)} heavy-chrome pages ({size:.0f} KB average), CPU ms per page, best of {rounds} rounds")
+    print(f"\nspeed: {len(bodies)} heavy-chrome pages ({size:.0f} KB average), "
+          f"CPU ms per page, best of {rounds} rounds")
     print(f"  lxml parse only:              median {statistics.median(parse_ms):6.2f} ms   "
           f"p90 {_p90(parse_ms):6.2f} ms")
     print(f"  extract + normalize (page):   median {median:6.2f} ms   p90 {p90:6.2f} ms   "

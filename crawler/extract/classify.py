@@ -449,7 +449,8 @@ _STRONG_REQ_ITEM = re.compile(
     r"\bdiplom|\blaurea|\btitulacio|\blicenciatura|\bgraduacao|\bhbo\b|\bfliessend|\bvloeiend",
 )
 _BENEFIT_ITEM = re.compile(
-    r"\bfree\b|gratis|gratuit|kostenlos|\bgratuito|\binsurance|\bhealth|\bmedical|\bdental|\bvision\b|\bpto\b|\bvacation|\bholiday|\bpaid time off|"
+    r"\bfree\b|gratis|gratuit|kostenlos|\bgratuito|\binsurance|\bhealth|\bmedical|\bdental|\bvision\b|"
+    r"\bpto\b|\bvacation|\bholiday|\bpaid time off|"
     r"\bleave\b|\bpension|\b40[13]\s*\(?[kb]\)?|\bequity|\bstock|\boptions\b|\bbonus|\bsalary|\bbudget|"
     r"\ballowance|\bstipend|\bgym\b|\bwellness|\bwellbeing|\blunch|\bmeals?\b|\bdays? off\b|\bretreat|"
     r"\bcycle|\bbike|\bdiscount|\bcommut|\bchildcare|\bparental|\bflexible|\bremote|\bhome office|"
