@@ -35,8 +35,8 @@ class DemoSite:
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._httpd.server_address[1]
+        return f"http://127.0.0.1:{port}"  # where __init__ bound it
 
     def page(self, path: str) -> bytes | None:
         """The page in this version's folder, else the one both versions share (common/)."""

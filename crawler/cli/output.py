@@ -257,7 +257,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def read_csv(lines: Iterable[str], record_type: type) -> Iterator[Any]:
+def read_csv(lines: Iterable[str], record_type: type[Any]) -> Iterator[Any]:
     """Records back from write_csv output (the inverse, for pandas-free round trips)."""
     types = {spec.name: str(spec.type) for spec in fields(record_type)}
     for row in csv.DictReader(lines):

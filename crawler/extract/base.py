@@ -81,7 +81,10 @@ class ExtractError(ValueError):
 
 
 class SourceKind(Protocol):
-    key: str
+    @property
+    def key(self) -> str:
+        """The kind's name in jobtrail.toml (``kind = "..."``)."""
+        ...
 
     def start(self, source: SourceConfig) -> list[Fetch]:
         """First fetches for a source (listing page, API first page...)."""

@@ -31,7 +31,7 @@ class Greenhouse(ats.ApiKind):
         if not re.fullmatch(r"(job-)?boards(\.eu)?\.greenhouse\.io", host):
             return None
         if path.startswith("/embed/"):
-            token = (query.get("for") or [None])[0]
+            token = next(iter(query.get("for") or []), None)
             return (token, {}) if token and re.fullmatch(ats.BOARD_TOKEN, token) else None
         m = re.match(rf"/({ats.BOARD_TOKEN})", path)
         return (m[1], {}) if m else None

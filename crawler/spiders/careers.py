@@ -214,7 +214,7 @@ class CareersSpider(scrapy.Spider):
             body=response.body,
             role=response.meta["role"],
             status=response.status,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
             data=response.meta["data"],
         )
 
@@ -291,13 +291,13 @@ class _Unavailable:
 
 def wall_of(response: Response) -> Wall | None:
     """The wall an HTML response is, if any (JSON and XML API answers are never walls)."""
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
     if content_type and "html" not in content_type:
         return None
     if not content_type and not response.body.lstrip()[:1] == b"<":
         return None
     text = decode_html(response.body, content_type or None)
-    mitigated = response.headers.get("cf-mitigated", b"").decode("latin-1")
+    mitigated = (response.headers.get("cf-mitigated") or b"").decode("latin-1")
     return detect_wall(text, {"cf-mitigated": mitigated} if mitigated else None)
 
 
