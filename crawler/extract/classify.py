@@ -162,7 +162,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("nice", 3), ("bonus", 3), ("=plus", 3), ("=pluses", 3), ("prefer", 3), ("desir", 3), ("ideally", 3),
         ("not required", 4), ("optional", 3), ("extra", 2), ("even better", 3), ("would be great", 3),
         ("great if", 2.5), ("good to have", 3), ("advantage", 3), ("an asset", 3), ("=assets", 2.5),
-        ("brownie", 3), ("gerne gesehen", 4), ("kein muss", 5), ("a favor", 2.5), ("otimo se", 3), ("mooi als", 3),
+        ("brownie", 3), ("leuk als", 3), ("=ook", 2), ("gerne gesehen", 4), ("kein muss", 5), ("a favor", 2.5),
+        ("otimo se", 3), ("mooi als", 3),
         ("is mooi", 2.5), ("great to have", 3), ("suma puntos", 3), ("=puntos", 1.5), ("love to see", 3),
         ("love it if", 3), ("stand out", 3), ("set you apart", 4),
         ("sets you apart", 4), ("=apart", 2), ("would be nice", 3), ("would help", 2.5), ("helpful", 2.5),
@@ -226,7 +227,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("leistungen", 2.5), ("freuen", 2.5), ("warum wir", 3), ("gehalt", 2), ("verguetung", 2),
         ("vergutung", 2),
         # fr
-        ("avantage", 3), ("offr", 3), ("proposons", 3), ("pourquoi", 1.5), ("rejoindre", 1.5), ("pourquoi nous", 3),
+        ("avantage", 3), ("offr", 3), ("proposons", 3), ("pourquoi", 1.5), ("plus du poste", 5), ("les plus du", 4),
+        ("rejoindre", 1.5), ("pourquoi nous", 3),
         ("por que nosotros", 3),
         ("perche noi", 3), ("lavorare con noi", 3), ("bei uns erwartet", 4), ("trabajar con nosotros", 3),
         ("juntar", 2.5), ("=porque", 1.5), ("unirti", 2.5), ("unirte", 2.5), ("waarom wij", 3), ("waarom", 1.5),
@@ -446,7 +448,8 @@ _STRONG_REQ_ITEM = re.compile(
     r"\b\d+\s*\+?\s*(?:-\s*\d+\s*)?\+?\s*(?:years?|yrs?|jahre?n?|ans|anos|anys|jaar|anni|annees)\b|"
     r"\bdegree\b|\bbachelor|\bmaster'?s\b|\bph\.?d\b|\bbsc\b|\bmsc\b|\bfluen|\bproficien|\bfamiliar|"
     r"\bexperience (?:with|in|of)\b|\bknowledge of\b|\bcertifi|\blicen[cs]e[ds]?\b|\bstudium|\babgeschlossen|"
-    r"\bdiplom|\blaurea|\btitulacio|\blicenciatura|\bgraduacao|\bhbo\b|\bfliessend|\bvloeiend",
+    r"\bdiplom|\blaurea|\btitulacio|\blicenciatura|\bgraduacao|\bhbo\b|\bfliessend|\bvloeiend|erfahrung|"
+    r"kenntnis|\bausbildung|begeisterung|\bbereitschaft",
 )
 _BENEFIT_ITEM = re.compile(
     r"\bfree\b|gratis|gratuit|kostenlos|\bgratuito|\binsurance|\bhealth|\bmedical|\bdental|\bvision\b|"

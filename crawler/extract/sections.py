@@ -652,8 +652,8 @@ def _close_section(block: _Block, result: Sections, description: _Description) -
     """A section's bullets are its items (labels over nested lists scope them); its
     paragraphs are items only when it has no bullets and they are not prose."""
     assert block.field is not None
-    if block.weak:
-        _second_opinion(block)
+    if block.weak or (block.field == "nice_to_have" and not block.how.startswith("vocabulary")):
+        _second_opinion(block, only="benefits" if not block.weak else None)
     has_bullets = any(line.kind in ("bullet", "label") for line in block.lines)
     placed = _section_items(block.lines, block.field, has_bullets, result)
     heading = block.heading.text if block.heading else None
@@ -670,13 +670,16 @@ def _close_section(block: _Block, result: Sections, description: _Description) -
     result.decisions.extend(Decision(label, name, how) for label, (name, how) in placed.labels.items())
 
 
-def _second_opinion(block: _Block) -> None:
-    """A heading named by a weak cue gives way when its items clearly say another section
-    ("Extras" over health insurance and free coffee is benefits). Items cannot tell a
-    nice-to-have from a requirement, so a preference heading keeps requirement-like items."""
+def _second_opinion(block: _Block, only: str | None = None) -> None:
+    """A heading named by a weak cue (or by a preference cue: "Les plus du poste") gives way
+    when its items clearly say another section ("Extras" over health insurance and free coffee
+    is benefits). Items cannot tell a nice-to-have from a requirement, so a preference heading
+    keeps requirement-like items."""
     bullets = [line.text for line in block.lines if line.kind == "bullet"]
     verdict = classify_items(bullets)
     if verdict.field in (None, block.field) or (block.field == "nice_to_have" and verdict.field == "requirements"):
+        return
+    if only is not None and verdict.field != only:
         return
     block.field = verdict.field
     block.how = f"{block.how}; items say otherwise: {verdict.explain()}"

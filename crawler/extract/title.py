@@ -57,6 +57,13 @@ _COMPANY_SUFFIX = re.compile(
     r"recrutement|stellenangebote)$",
     re.IGNORECASE,
 )
+#: a label before the job title in <title>: "Job: …", "Vacature: …", "Offre d'emploi : …"
+_JOB_LABEL = re.compile(
+    r"^(?:job(?: opening| offer| posting)?|vacancy|position|opening|stellenangebot|stellenanzeige|vacature|"
+    r"offre(?: d'emploi)?|emploi|oferta(?: de (?:empleo|trabajo|treball))?|vaga|annuncio|offerta(?: di lavoro)?)"
+    r"\s*:\s*",
+    re.IGNORECASE,
+)
 #: a heading this long is a sentence, not a title
 MAX_TITLE_CHARS = 150
 
@@ -152,6 +159,7 @@ def strip_site(raw: str, known: Iterable[str | None] = ()) -> tuple[str, str | N
         company = company or _company_part(parts[-1])
         parts.pop()
     title = " – ".join(parts) if len(parts) > 1 else (parts[0] if parts else "")
+    title = _JOB_LABEL.sub("", title) or title  # "Vacature: Monteur" -> "Monteur"
     at = _AT.match(title)
     if at and (not names or _key(_clean_company(at["company"])) in names):
         title, company = at["title"], company or _clean_company(at["company"])
