@@ -1,8 +1,9 @@
-"""Scale-out: Redis-backed Scrapy scheduling through scrapy-redis (no home-made queue).
+"""Redis-backed Scrapy scheduling for one crawl, through scrapy-redis.
 
-With ``jobtrail crawl --redis URL`` the request queue and the duplicate filter live in
-Redis, so several `jobtrail crawl --redis URL` processes on several machines share one
-crawl: each takes requests from the same queue and writes to the same database.
+With ``jobtrail crawl --redis URL`` the request queue and the duplicate filter of that crawl
+live in Redis. This does not spread a crawl over machines: sharing requests between
+processes that each judge sources alone closes postings falsely. Several machines run
+`jobtrail worker` instead (crawler/worker.py: a source is the unit of work, under a lease).
 """
 
 from __future__ import annotations

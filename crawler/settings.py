@@ -41,12 +41,21 @@ JOBTRAIL_BROWSER_CONTEXTS = 1
 JOBTRAIL_BROWSER_PATH = "/usr/bin/chromium"
 #: a posting missing from this many successful crawls of its source in a row is closed
 JOBTRAIL_CLOSE_AFTER_MISSES = 2
+#: the cycle a crawl belongs to (set by `jobtrail worker`); 0: the crawl is its own (local) cycle
+JOBTRAIL_CYCLE_ID = 0
+#: bring the schema up to date when a crawl opens the database (a worker does it once at start instead)
+JOBTRAIL_MIGRATE = True
 #: path of jobtrail.toml; JOBTRAIL_CONFIG in the environment overrides
 JOBTRAIL_CONFIG = "jobtrail.toml"
 #: contact URL put in the User-Agent so site owners can reach the operator
 JOBTRAIL_CONTACT_URL = "https://github.com/jobtrail/jobtrail"
 #: database URL; empty means: take it from the config file (or JOBTRAIL_DB_URL env)
 JOBTRAIL_DB_URL = ""
+#: seconds a worker's lease on a source lasts without renewal (renewed every third of it);
+#: a crashed worker's sources are crawled again this long after it stopped
+JOBTRAIL_LEASE_SECONDS = 300
+#: every write for a source checks that this run (JOBTRAIL_RUN_ID) still holds its lease (set by workers)
+JOBTRAIL_LEASED = False
 #: longest wait (seconds) honoured from a Retry-After header on 429/503
 JOBTRAIL_MAX_RETRY_AFTER = 60
 #: closed roles reappearing within this many days under a new id are linked as reposts
@@ -63,6 +72,8 @@ JOBTRAIL_SUSPECT_SHARE = 0.5
 JOBTRAIL_SUSPECT_MIN_MISSES = 3
 #: show a live progress line on stderr (the CLI turns it on for terminals only; crawler/progress.py)
 JOBTRAIL_PROGRESS = False
+#: sources of one host per queued job (a job runs on one worker; one job per host at a time)
+JOBTRAIL_SOURCES_PER_JOB = 20
 #: only crawl these source names (comma-separated); empty means all
 JOBTRAIL_SOURCES = ""
 #: `jobtrail serve`: address to bind (loopback; any other needs --public)
@@ -71,6 +82,9 @@ JOBTRAIL_WEB_HOST = "127.0.0.1"
 JOBTRAIL_WEB_PAGE_SIZE = 50
 #: `jobtrail serve`: TCP port (0 picks a free one and prints it)
 JOBTRAIL_WEB_PORT = 8080
+
+#: jobs one `jobtrail worker` runs at once (each on a different host)
+JOBTRAIL_WORKER_CONCURRENCY = 4
 
 # --- Scrapy: a polite monitor -----------------------------------------------------------
 USER_AGENT = user_agent(JOBTRAIL_CONTACT_URL)
@@ -89,6 +103,8 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control HTTP server executes code sent to it: never listen on a monitor's port
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 LOG_INSTALL_ROOT_HANDLER = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

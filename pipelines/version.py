@@ -3,7 +3,9 @@
 Postings are buffered per source and written in batches (one transaction each, with
 the alert outbox rows). When the crawl ends each source's run is judged: only a
 successful crawl may count postings as missing, and only after JOBTRAIL_CLOSE_AFTER_MISSES
-successful crawls in a row is a posting closed.
+successful crawls in a row is a posting closed. Misses are counted once per cycle, from the
+cycle's start (storage/leases.py); a worker (JOBTRAIL_LEASED) writes a source's batches and its
+verdict only while it holds the source's lease, checked in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from jobtrail.crawler.items import Posting
 from jobtrail.pipelines.alerts.outbox import ChangeListener, outbox_listener
 from jobtrail.pipelines.diff import diff_postings
 from jobtrail.pipelines.normalize import content_hash, content_record
-from jobtrail.storage import discovery, fetch_state, versioning
+from jobtrail.storage import discovery, fetch_state, leases, versioning
 from jobtrail.storage.db import open_database, transaction
 from jobtrail.storage.models import RUN_EMPTY, utcnow
 from jobtrail.storage.reposts import link_reposts
@@ -49,12 +51,18 @@ class SourceState:
     counts: versioning.Counts = field(default_factory=versioning.Counts)
     seen: int = 0
     write_error: str | None = None
+    #: another worker took the lease over: nothing more is written for this source
+    lease_lost: bool = False
+
+
+class LeaseLost(Exception):
+    """This run no longer holds the source's lease; its transaction is rolled back."""
 
 
 class VersionPipeline:
     def __init__(self, crawler: Crawler, db_url: str, run_id: str, batch_size: int, close_after: int,
                  repost_window_days: int, skip_unchanged: bool, suspect_share: float,
-                 suspect_min_misses: int) -> None:
+                 suspect_min_misses: int, cycle_id: int = 0, leased: bool = False, migrate: bool = True) -> None:
         self.crawler = crawler
         self.db_url = db_url
         self.run_id = run_id
@@ -62,6 +70,11 @@ class VersionPipeline:
         self.close_after = close_after
         self.repost_window_days = repost_window_days
         self.skip_unchanged = skip_unchanged
+        self.cycle_id = cycle_id
+        self.leased = leased
+        self.migrate = migrate
+        #: a crawl outside any cycle is its own local cycle, finished when the crawl ends
+        self.own_cycle = False
         self.suspect_share = suspect_share
         self.suspect_min_misses = suspect_min_misses
         self.engine: Engine | None = None
@@ -84,22 +97,26 @@ class VersionPipeline:
             skip_unchanged=settings.getbool("JOBTRAIL_SKIP_UNCHANGED"),
             suspect_share=settings.getfloat("JOBTRAIL_SUSPECT_SHARE"),
             suspect_min_misses=settings.getint("JOBTRAIL_SUSPECT_MIN_MISSES"),
+            cycle_id=settings.getint("JOBTRAIL_CYCLE_ID"),
+            leased=settings.getbool("JOBTRAIL_LEASED"),
+            migrate=settings.getbool("JOBTRAIL_MIGRATE"),
         )
 
     def open_spider(self) -> None:
         context = crawl_context(self.crawler)
         config = context.config
-        self.engine, self.sessions = open_database(self.db_url or config.database_url)
+        self.engine, self.sessions = open_database(self.db_url or config.database_url, migrate=self.migrate)
         self.listener = outbox_listener(config)
         now = utcnow()
         with transaction(self.sessions) as session:
+            cycle_started = self._open_cycle(session, now)
             for name, progress in context.progress.items():
                 source = progress.source
                 source_id = versioning.ensure_source(session, name, progress.kind.key, source.url, source.company)
                 state = SourceState(
                     source_id=source_id,
-                    crawl_run_id=versioning.start_run(session, self.run_id, source_id, now),
-                    started_at=now,
+                    crawl_run_id=versioning.start_run(session, self.run_id, source_id, now, self.cycle_id),
+                    started_at=cycle_started,
                     known=versioning.load_known(session, source_id),
                 )
                 self.states[name] = state
@@ -112,6 +129,20 @@ class VersionPipeline:
                     fetch_state.reset(session, source_id, fingerprint, now)
                 elif self.skip_unchanged:
                     context.recheck.load(name, _usable(stored, state.known))
+
+    def _open_cycle(self, session: Session, now: datetime) -> datetime:
+        """The cycle's start: postings not seen since then count as missed once this cycle."""
+        if not self.cycle_id:
+            self.cycle_id, self.own_cycle = leases.start_cycle(session, "local", now=now).id, True
+            return now
+        cycle = leases.get_cycle(session, self.cycle_id)
+        if cycle is None:
+            raise ValueError(f"cycle {self.cycle_id} does not exist")
+        return cycle.started_at
+
+    def _check_lease(self, session: Session, state: SourceState) -> None:
+        if self.leased and not leases.holds(session, self.cycle_id, state.source_id, self.run_id):
+            raise LeaseLost()
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Posting):
@@ -151,8 +182,12 @@ class VersionPipeline:
             return
         items, state.buffer = state.buffer, []
         seen_again, state.seen_again = state.seen_again, []
+        if state.lease_lost:
+            state.observed, state.forgotten = [], []
+            return
         try:
             with transaction(self.sessions) as session:
+                self._check_lease(session, state)
                 outcome = versioning.apply_batch(
                     session, source_id=state.source_id, run_id=self.run_id, items=items, known=state.known,
                     diff=diff_postings,
@@ -163,6 +198,9 @@ class VersionPipeline:
                 self._store_fetch_states(session, state)
                 if self.listener and outcome.changes:
                     self.listener(session, outcome.changes, name)
+        except LeaseLost:
+            self._lost(name, state)
+            return
         except Exception as exc:  # keep crawling other sources; this one is judged failed
             logger.error("source %s: could not store %d postings: %s", name, len(items) + len(seen_again), exc)
             state.write_error = f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}"
@@ -170,6 +208,11 @@ class VersionPipeline:
             state.observed, state.forgotten = [], []
             return
         state.counts.add(outcome.counts)
+
+    def _lost(self, name: str, state: SourceState) -> None:
+        logger.warning("source %s: lease lost to another worker; this run writes nothing more for it", name)
+        state.lease_lost = True
+        state.observed, state.forgotten = [], []
 
     def _store_fetch_states(self, session: Session, state: SourceState) -> None:
         """Write the states whose postings are all stored; the rest wait for a later batch."""
@@ -194,13 +237,31 @@ class VersionPipeline:
         for name, state in self.states.items():
             self._flush(name, state)
             self._finish(name, state, progress[name])
+        if self.own_cycle:
+            with transaction(self.sessions) as session:
+                leases.finish_local_cycle(session, self.cycle_id)
         if self.engine is not None:
             self.engine.dispose()
 
     def _finish(self, name: str, state: SourceState, progress: SourceProgress) -> None:
         assert self.sessions is not None
+        if state.lease_lost:
+            return
+        try:
+            status, error = self._judge(state, progress, name)
+        except LeaseLost:
+            self._lost(name, state)
+            return
+        if error:
+            # the CLI's summary reports it from crawl_runs; `scrapy crawl` users see it here
+            logger.error("source %s %s: %s", name, status, error, extra={"jobtrail_reported": True})
+
+    def _judge(self, state: SourceState, progress: SourceProgress, name: str) -> tuple[str, str | None]:
+        """The verdict for one source (closures, crawl_run, lease done): one transaction, or none at all."""
+        assert self.sessions is not None
         fates = progress.fates
         with transaction(self.sessions) as session:
+            self._check_lease(session, state)
             status, error = self._verdict(session, state, progress)
             ok = status == "ok"
             if ok and not fates.excuse_all:
@@ -220,9 +281,9 @@ class VersionPipeline:
                 counts=state.counts, status=status, unreachable=len(fates.unreachable()), note=fates.summary(),
                 skipped=len(progress.skipped),
             )
-        if error:
-            # the CLI's summary reports it from crawl_runs; `scrapy crawl` users see it here
-            logger.error("source %s %s: %s", name, status, error, extra={"jobtrail_reported": True})
+            if self.leased:
+                leases.finish(session, self.cycle_id, state.source_id, self.run_id)
+        return status, error
 
     def _verdict(self, session: Session, state: SourceState, progress: SourceProgress) -> tuple[str, str | None]:
         """The crawl's status word and reason: only an ``ok`` crawl may count misses and close.

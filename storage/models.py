@@ -78,7 +78,40 @@ class CrawlRun(Base):
     #: posting requests that got no answer (not seen, not missed), and why
     unreachable: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     note: Mapped[str | None] = mapped_column(Text)
+    #: the cycle this crawl belongs to (every source is judged once per cycle; storage/leases.py)
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"), index=True)
     __table_args__ = (Index("ix_crawl_runs_source_started", "source_id", "started_at"),)
+
+
+class Cycle(Base):
+    """One round in which every source is crawled and judged once (local `crawl`, or `cycle start`)."""
+
+    __tablename__ = "cycles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # local|distributed
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open|finished|superseded
+
+
+class Lease(Base):
+    """Who may crawl and judge a source in a cycle; renewed while crawling, taken over when expired."""
+
+    __tablename__ = "leases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    #: the politeness group: one job per host runs at a time (crawler/worker.py)
+    host: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued|running|done
+    owner: Mapped[str | None] = mapped_column(String(200))
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "source_id", name="uq_leases_cycle_source"),
+        Index("ix_leases_source_status", "source_id", "status"),
+    )
 
 
 class Posting(Base):

@@ -46,14 +46,14 @@ def posting_of_changes(session: Session, change_ids: Iterable[int]) -> dict[int,
     return {change_id: posting_id for change_id, posting_id in rows.tuples()}
 
 
-def claim(session: Session, ids: Sequence[int], message_key: str) -> bool:
-    """Mark pending rows ``sending`` (attempts + 1) as part of message ``message_key``; False when
-    none was pending any more."""
-    changed = session.execute(
+def claim(session: Session, ids: Sequence[int], message_key: str) -> list[int]:
+    """Mark pending rows ``sending`` (attempts + 1) as part of message ``message_key``; returns the
+    ids claimed (the UPDATE is the claim: a row another drainer took is not among them)."""
+    return sorted(session.scalars(
         update(Delivery).where(Delivery.id.in_(list(ids)), Delivery.status == "pending")
         .values(status="sending", attempts=Delivery.attempts + 1, message_key=message_key)
-    ).rowcount  # type: ignore[attr-defined]
-    return bool(changed)
+        .returning(Delivery.id)
+    ))
 
 
 def record_result(

@@ -7,12 +7,14 @@ caller preloads ``known`` once per source; no query runs per posting.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from jobtrail.crawler.items import CONTENT_FIELDS, JSON_FIELDS
@@ -68,19 +70,36 @@ class BatchOutcome:
 
 
 def ensure_source(session: Session, name: str, kind: str, url: str | None, company: str | None) -> int:
-    source = session.scalar(select(Source).where(Source.name == name))
-    if source is None:
-        source = Source(name=name, kind=kind, url=url, company=company)
-        session.add(source)
-        session.flush()
-    else:
-        source.kind, source.url, source.company = kind, url, company
-        source.retired_at = source.retired_as = None  # back in the config: no longer removed or orphaned
-    return source.id
+    """The source's id, registering it if new; safe when several workers register it at once."""
+    return upsert_sources(session, [(name, kind, url, company)])[name]
 
 
-def start_run(session: Session, run_id: str, source_id: int, started_at: datetime) -> int:
-    run = CrawlRun(run_id=run_id, source_id=source_id, started_at=started_at, status="running")
+def upsert_sources(session: Session, sources: Sequence[tuple[str, str, str | None, str | None]]) -> dict[str, int]:
+    """Register (name, kind, url, company) rows with INSERT … ON CONFLICT: no select-then-insert race."""
+    if not sources:
+        return {}
+    now = utcnow()
+    rows = [{"name": n, "kind": k, "url": u, "company": c, "created_at": now} for n, k, u, c in sources]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), 500):
+        statement = insert(Source).values(rows[start:start + 500])
+        statement = statement.on_conflict_do_update(
+            index_elements=[Source.name],
+            # back in the config: no longer removed or orphaned
+            set_={"kind": statement.excluded.kind, "url": statement.excluded.url,
+                  "company": statement.excluded.company, "retired_at": None, "retired_as": None},
+        ).returning(Source.id, Source.name)
+        ids.update({row.name: row.id for row in session.execute(statement)})
+    return ids
+
+
+def source_names(session: Session, source_ids: Sequence[int]) -> list[str]:
+    return list(session.scalars(select(Source.name).where(Source.id.in_(list(source_ids))).order_by(Source.name)))
+
+
+def start_run(session: Session, run_id: str, source_id: int, started_at: datetime, cycle_id: int | None = None) -> int:
+    run = CrawlRun(run_id=run_id, source_id=source_id, started_at=started_at, status="running", cycle_id=cycle_id)
     session.add(run)
     session.flush()
     return run.id
@@ -108,7 +127,7 @@ def apply_batch(
     now = now or utcnow()
     outcome = BatchOutcome()
     unique = {item.external_id: item for item in items}  # a posting listed twice counts once
-    seen_ids: list[int] = []
+    seen: list[Known] = []
     new_items: list[Incoming] = []
     changed: list[tuple[Known, Incoming]] = []
     for item in unique.values():
@@ -118,13 +137,8 @@ def apply_batch(
         elif stored.content_hash != item.content_hash:
             changed.append((stored, item))
         else:
-            seen_ids.append(stored.id)
-            if stored.status == "closed":
-                outcome.changes.append(_reopen(session, stored, run_id, now, to_version_id=None))
-                outcome.counts.reopened += 1
-            else:
-                outcome.counts.unchanged += 1
-    mark_seen(session, seen_ids, now)
+            seen.append(stored)
+    _seen_or_reopened(session, seen, run_id, now, outcome)
     _insert_new(session, source_id, run_id, new_items, known, now, outcome)
     _insert_changed(session, run_id, changed, diff, now, outcome)
     session.flush()
@@ -135,15 +149,34 @@ def apply_seen(session: Session, *, run_id: str, stored: Iterable[Known], now: d
     """Postings seen again without being extracted (their page did not change): unchanged, or reopened."""
     now = now or utcnow()
     outcome = BatchOutcome()
-    unique = {known.id: known for known in stored}
-    open_ids = [known.id for known in unique.values() if known.status != "closed"]
-    mark_seen(session, open_ids, now)
-    outcome.counts.unchanged += len(open_ids)
-    for known in unique.values():
-        if known.status == "closed":
-            outcome.changes.append(_reopen(session, known, run_id, now, to_version_id=None))
-            outcome.counts.reopened += 1
+    _seen_or_reopened(session, list({known.id: known for known in stored}.values()), run_id, now, outcome)
     return outcome
+
+
+def _seen_or_reopened(session: Session, stored: list[Known], run_id: str, now: datetime, outcome: BatchOutcome) -> None:
+    """Mark postings seen; the database (not a map loaded earlier) says which of them were closed."""
+    reopened = reopen_closed(session, [known.id for known in stored], now)
+    mark_seen(session, [known.id for known in stored if known.id not in reopened], now)
+    for known in stored:
+        if known.id in reopened:
+            known.status = "open"
+            outcome.changes.append(_reopened_change(session, known.id, run_id, now, to_version_id=None))
+            outcome.counts.reopened += 1
+        else:
+            outcome.counts.unchanged += 1
+
+
+def reopen_closed(session: Session, posting_ids: list[int], now: datetime, chunk: int = 500) -> set[int]:
+    """Reopen those of ``posting_ids`` that are closed now; returns their ids (decided in one UPDATE each chunk)."""
+    reopened: set[int] = set()
+    for start in range(0, len(posting_ids), chunk):
+        rows = session.execute(
+            update(Posting).where(Posting.id.in_(posting_ids[start:start + chunk]), Posting.status == "closed")
+            .values(status="open", closed_at=None, missed_runs=0, last_seen=now)
+            .returning(Posting.id).execution_options(synchronize_session=False)
+        )
+        reopened.update(row.id for row in rows)
+    return reopened
 
 
 def mark_seen(session: Session, posting_ids: list[int], now: datetime, chunk: int = 500) -> None:
@@ -197,11 +230,12 @@ def _insert_changed(
     session.add_all(versions)
     session.flush()
     posting_updates = []
+    was_closed = reopen_closed(session, [stored.id for stored, _ in pairs], now)
     for (stored, item), version in zip(pairs, versions, strict=True):
         old = previous[stored.id]
-        reopened = stored.status == "closed"
+        reopened = stored.id in was_closed
         if reopened:
-            outcome.changes.append(_reopen(session, stored, run_id, now, to_version_id=version.id))
+            outcome.changes.append(_reopened_change(session, stored.id, run_id, now, to_version_id=version.id))
             outcome.counts.reopened += 1
         fields_diff = diff(_record_of(old), item.record)
         if fields_diff:
@@ -221,14 +255,9 @@ def _insert_changed(
     session.execute(update(Posting), posting_updates)
 
 
-def _reopen(session: Session, stored: Known, run_id: str, now: datetime, to_version_id: int | None) -> Change:
-    session.execute(
-        update(Posting).where(Posting.id == stored.id)
-        .values(status="open", closed_at=None, missed_runs=0, last_seen=now)
-        .execution_options(synchronize_session=False)
-    )
-    stored.status = "open"
-    change = Change(posting_id=stored.id, to_version_id=to_version_id, kind="reopened", diff={}, run_id=run_id,
+def _reopened_change(session: Session, posting_id: int, run_id: str, now: datetime,
+                     to_version_id: int | None) -> Change:
+    change = Change(posting_id=posting_id, to_version_id=to_version_id, kind="reopened", diff={}, run_id=run_id,
                     created_at=now)
     session.add(change)
     return change

@@ -18,7 +18,7 @@ from jobtrail.crawler.cli.running import print_summary, report_orphans, run_craw
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @wait_option()
 @click.option("--redis", "redis_url", envvar="JOBTRAIL_REDIS_URL",
-              help="Share the request queue through Redis (scrapy-redis) with other crawl processes.")
+              help="Keep this crawl's request queue in Redis (scrapy-redis). Several machines: see `jobtrail worker`.")
 @click.pass_obj
 def crawl_command(
     obj: CliContext, sources: tuple[str, ...], quiet: bool, verbose: int, debug: bool, as_json: bool, wait: float,
@@ -35,7 +35,7 @@ def crawl_command(
     Examples:
       jobtrail crawl
       jobtrail crawl --source ahrefs -v
-      jobtrail crawl --redis redis://queue-host:6379/0       # one of several workers
+      jobtrail crawl --redis redis://queue-host:6379/0       # the request queue in Redis
       0 7 * * *  cd /srv/jobtrail && jobtrail crawl --quiet     # crontab
     """
     config = obj.config()

@@ -3,7 +3,9 @@
 Writing: ``outbox_listener`` runs inside the versioning transaction, so a change and its
 ``deliveries`` rows commit together or not at all (no change is ever forgotten).
 
-Draining (``deliver_pending``, run under the run lock), per message:
+Draining (``deliver_pending``) holds the ``outbox`` lock, so one process drains at a time
+however many machines run `jobtrail run` or `jobtrail worker` (a worker drains once per
+cycle, when it closes the cycle). Per message:
   1. render the message (nothing touched yet);
   2. mark its rows ``sending`` (attempts + 1) with the message's identity
      (``message_key``, derived from the rows it carries) and COMMIT;
@@ -32,7 +34,13 @@ from jobtrail.crawler.sources.config import Config
 from jobtrail.pipelines.alerts import render, rules, send
 from jobtrail.pipelines.alerts.config import Channel, load_channels
 from jobtrail.storage import digest_data, outbox
+from jobtrail.storage.locks import LockBusy, held
 from jobtrail.storage.models import Change, Delivery
+
+#: one drainer at a time on a database (a live lock: a crashed drainer's lock is released)
+OUTBOX_LOCK = "outbox"
+#: how long a drain waits for another machine's drain to finish
+DRAIN_WAIT_SECONDS = 300.0
 
 #: called inside the versioning transaction with the changes just written for a source
 ChangeListener = Callable[[Session, Sequence[Change], str], None]
@@ -90,13 +98,25 @@ def outbox_listener(config: Config) -> ChangeListener | None:
 
 
 def deliver_pending(sessions: sessionmaker[Session], config: Config, *, now: datetime | None = None,
-                    channels: Sequence[Channel] | None = None) -> DeliveryReport:
-    """Send every due pending delivery; call it while holding the run lock."""
+                    channels: Sequence[Channel] | None = None, wait: float = DRAIN_WAIT_SECONDS) -> DeliveryReport:
+    """Send every due pending delivery, holding the outbox lock (raises LockBusy after ``wait`` s)."""
     now = now or datetime.now(UTC)
     report = DeliveryReport()
-    for channel in channels if channels is not None else load_channels(config):
-        report.channels.append(_drain(sessions, channel, now))
+    chosen = channels if channels is not None else load_channels(config)
+    if not chosen:
+        return report
+    with held(sessions, OUTBOX_LOCK, wait=wait):
+        for channel in chosen:
+            report.channels.append(_drain(sessions, channel, now))
     return report
+
+
+def drain_once(sessions: sessionmaker[Session], config: Config) -> DeliveryReport | None:
+    """A worker's drain at the end of a cycle; None when another process is draining right now."""
+    try:
+        return deliver_pending(sessions, config, wait=0)
+    except LockBusy:
+        return None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -163,8 +183,12 @@ def _send_group(sessions: sessionmaker[Session], channel: Channel, group: list[D
     message, attachments = _compose(sessions, channel, group, fmt, send.body_limit(target, channel))
     ids = [row.id for row in group]
     key = group[0].message_key or message_key(channel.name, ids)
-    if not _mark_sending(sessions, ids, key):
-        return  # someone else moved these rows on (should not happen under the run lock)
+    claimed = _mark_sending(sessions, ids, key)
+    if not claimed:
+        return  # someone else moved these rows on (should not happen under the outbox lock)
+    if len(claimed) < len(group):  # send exactly what this drainer claimed, never a row another one holds
+        group, ids = [row for row in group if row.id in claimed], claimed
+        message, attachments = _compose(sessions, channel, group, fmt, send.body_limit(target, channel))
     result = send.send(channel, message, fmt=fmt, attachments=attachments, target=target, identity=key,
                        change_ids=[row.change_id for row in group])
     report.messages += 1
@@ -196,7 +220,8 @@ def _structured(posting: digest_data.PostingView) -> dict[str, object]:
     }
 
 
-def _mark_sending(sessions: sessionmaker[Session], ids: list[int], key: str) -> bool:
+def _mark_sending(sessions: sessionmaker[Session], ids: list[int], key: str) -> list[int]:
+    """Claim the rows still pending (the claim is the UPDATE itself); returns the claimed ids."""
     with sessions() as session, session.begin():
         return outbox.claim(session, ids, key)
 
