@@ -27,15 +27,16 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import Spider
+from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.settings import Settings
+
 from jobtrail.crawler.sources.config import Config, SourceConfig
 from jobtrail.crawler.sources.registry import resolve_kind
 from jobtrail.crawler.spiders.careers import CareersSpider
 from jobtrail.pipelines.alerts.outbox import drain_once
 from jobtrail.storage import leases, queue, versioning
 from jobtrail.storage.db import open_database, transaction
-from scrapy import Spider
-from scrapy.crawler import AsyncCrawlerRunner, Crawler
-from scrapy.settings import Settings
 
 logger = logging.getLogger(__name__)
 #: settings priority of per-job values (above Scrapy's "cmdline", 40)

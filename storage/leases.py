@@ -20,9 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from jobtrail.storage.models import CrawlRun, Cycle, Lease, Source, utcnow
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
+
+from jobtrail.storage.models import CrawlRun, Cycle, Lease, Source, utcnow
 
 WORKER_LOST = "worker lost: its lease expired before it finished (the source is crawled again)"
 SUPERSEDED = "cycle superseded: a newer cycle started before this source was judged"

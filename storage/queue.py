@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import procrastinate
-from jobtrail.storage.db import advisory_key, normalize_url
 from procrastinate.schema import SchemaManager
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+
+from jobtrail.storage.db import advisory_key, normalize_url
 
 GROUP_TASK = "jobtrail.crawl_group"
 QUEUE = "jobtrail"
@@ -54,7 +55,8 @@ def make_app(db_url: str) -> procrastinate.App:
 def ensure_schema(engine: Engine) -> bool:
     """Install procrastinate's tables once; True when this call installed them."""
     with engine.begin() as connection:
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(connection, "queue-schema")})
+        key = advisory_key(connection, "queue-schema")
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         if connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
             return False
         connection.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))  # no parameters: %% is a literal %

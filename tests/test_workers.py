@@ -256,7 +256,6 @@ def test_two_machines_drain_each_alert_once(pg_url: str, tmp_path: Path) -> None
     """Two drains at once (as two machines' workers or `jobtrail run`s would): each alert is sent once."""
     from jobtrail.crawler.sources import load_config
     from jobtrail.storage.db import open_database
-
     from tests.alert_helpers import json_posts, record_changes
 
     with MockServer() as receiver:

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 import click
+
 from jobtrail.crawler.cli.context import CliContext, ConfigProblem
 from jobtrail.crawler.runner import build_settings
 from jobtrail.crawler.sources.config import ConfigError
