@@ -218,7 +218,7 @@ def progress(session: Session, cycle_id: int) -> CycleProgress | None:
         return None
     counts = dict(session.execute(
         select(Lease.status, func.count()).where(Lease.cycle_id == cycle_id).group_by(Lease.status)
-    ).tuples().all())
+    ).all())
     return CycleProgress(cycle, counts.get("queued", 0), counts.get("running", 0), counts.get("done", 0))
 
 
