@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from jobtrail.storage.models import CrawlRun, Cycle, Lease, Source, utcnow
@@ -101,7 +101,7 @@ def queue_leases(session: Session, cycle_id: int, sources: Iterable[tuple[int, s
     rows = [{"cycle_id": cycle_id, "source_id": sid, "host": host[:255], "status": "queued", "attempt": 0}
             for sid, host in sources]
     for start in range(0, len(rows), 1000):
-        session.execute(Lease.__table__.insert(), rows[start:start + 1000])
+        session.execute(insert(Lease), rows[start:start + 1000])
     return len(rows)
 
 

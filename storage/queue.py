@@ -14,11 +14,13 @@ lock so that workers starting together on a fresh database do not race).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import procrastinate
 from procrastinate.schema import SchemaManager
+from procrastinate.types import JSONValue
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -36,8 +38,12 @@ class GroupJob:
     host: str
     source_ids: tuple[int, ...]
 
-    def as_kwargs(self) -> dict[str, object]:
+    def as_kwargs(self) -> dict[str, JSONValue]:
         return {"cycle_id": self.cycle_id, "host": self.host, "source_ids": list(self.source_ids)}
+
+    @classmethod
+    def from_kwargs(cls, kwargs: Mapping[str, Any]) -> GroupJob:
+        return cls(int(kwargs["cycle_id"]), str(kwargs["host"]), tuple(int(i) for i in kwargs["source_ids"]))
 
 
 def conninfo(db_url: str) -> str:
@@ -79,7 +85,7 @@ async def cancel_stale(app: procrastinate.App, keep_cycle: int) -> int:
     """Cancel queued jobs of older cycles, so a killed cycle's leftovers never hold a host's turn."""
     cancelled = 0
     for job in await app.job_manager.list_jobs_async(task=GROUP_TASK, status="todo"):
-        if job.id is not None and int(job.task_kwargs.get("cycle_id", 0)) != keep_cycle:
+        if job.id is not None and GroupJob.from_kwargs(job.task_kwargs).cycle_id != keep_cycle:
             cancelled += bool(await app.job_manager.cancel_job_by_id_async(job.id, delete_job=True))
     return cancelled
 
@@ -92,9 +98,7 @@ async def retry_stalled(app: procrastinate.App, seconds_since_heartbeat: float,
     requeued = 0
     for job in await app.job_manager.get_stalled_jobs(task_name=GROUP_TASK,
                                                       seconds_since_heartbeat=seconds_since_heartbeat):
-        kwargs = job.task_kwargs
-        group = GroupJob(int(kwargs["cycle_id"]), str(kwargs["host"]), tuple(kwargs["source_ids"]))
-        if abandoned(group):
+        if abandoned(GroupJob.from_kwargs(job.task_kwargs)):
             await app.job_manager.retry_job(job)
             requeued += 1
     return requeued

@@ -83,12 +83,12 @@ def upsert_sources(session: Session, sources: Sequence[tuple[str, str, str | Non
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     ids: dict[str, int] = {}
     for start in range(0, len(rows), 500):
-        statement = insert(Source).values(rows[start:start + 500])
-        statement = statement.on_conflict_do_update(
+        values = insert(Source).values(rows[start:start + 500])
+        statement = values.on_conflict_do_update(
             index_elements=[Source.name],
             # back in the config: no longer removed or orphaned
-            set_={"kind": statement.excluded.kind, "url": statement.excluded.url,
-                  "company": statement.excluded.company, "retired_at": None, "retired_as": None},
+            set_={"kind": values.excluded.kind, "url": values.excluded.url,
+                  "company": values.excluded.company, "retired_at": None, "retired_as": None},
         ).returning(Source.id, Source.name)
         ids.update({row.name: row.id for row in session.execute(statement)})
     return ids
