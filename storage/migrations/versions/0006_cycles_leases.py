@@ -3,8 +3,8 @@
 ``cycles`` (one row per `jobtrail crawl` or `jobtrail cycle start`), ``leases`` (source, cycle,
 owner, attempt, expires) and ``crawl_runs.cycle_id``. See storage/leases.py and docs/scale-out.md.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
