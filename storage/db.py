@@ -28,6 +28,9 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: read-only connections (`jobtrail serve`): SQLite memory-map size and page cache per connection
+READ_MMAP_BYTES = 1 << 30
+READ_CACHE_KIB = 64 * 1024
 #: the lock name migrations take (PostgreSQL advisory key / SQLite lock file suffix)
 MIGRATION_LOCK = "migrate"
 #: database URL schemes jobtrail supports (the drivers it installs)
@@ -155,6 +158,9 @@ def _read_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-de
     cursor = dbapi_connection.cursor()
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor.execute("PRAGMA query_only=ON")
+        # pages jump between changes, postings and versions: map the file, keep more pages cached
+        cursor.execute(f"PRAGMA mmap_size={READ_MMAP_BYTES}")
+        cursor.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
     else:  # a SET inside the driver's implicit transaction must be committed to stick
         cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         dbapi_connection.commit()
