@@ -113,7 +113,8 @@ def fold_key(text: str) -> str:
 _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     "requirements": (
         ("requir", 3), ("qualif", 3), ("skill", 2), ("experien", 2), ("profil", 3), ("looking for", 3),
-        ("look for", 2), ("great match", 3), ("match if", 2.5), ("=match", 1.5), ("who you'll be", 3),
+        ("look for", 2), ("herken", 3), ("jezelf", 2), ("great match", 3), ("match if", 2.5), ("=match", 1.5),
+        ("who you'll be", 3),
         ("right person", 3), ("will have", 1.5), ("=toolkit", 2), ("begeisterst", 3), ("auszeichnet", 3),
         ("te faut", 3), ("esperem", 3), ("verwacht", 3), ("person specification", 3), ("specification", 2),
         ("about the candidate", 3),
@@ -162,7 +163,11 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("nice", 3), ("bonus", 3), ("=plus", 3), ("=pluses", 3), ("prefer", 3), ("desir", 3), ("ideally", 3),
         ("not required", 4), ("optional", 3), ("extra", 2), ("even better", 3), ("would be great", 3),
         ("great if", 2.5), ("good to have", 3), ("advantage", 3), ("an asset", 3), ("=assets", 2.5),
-        ("brownie", 3), ("leuk als", 3), ("=ook", 2), ("gerne gesehen", 4), ("kein muss", 5), ("a favor", 2.5),
+        ("brownie", 3), ("sumara", 3), ("fera la difference", 4), ("faire la difference", 4),
+        ("make the difference", 3), ("seria legal", 4), ("legal se", 3), ("mais valia", 4), ("ventaja", 2),
+        ("una ventaja", 4), ("un vantaggio", 4), ("an advantage", 4), ("um diferencial", 3),
+        ("vantaggio", 3), ("considerara", 2), ("considerado", 1.5), ("preferib", 3), ("preferiv", 3),
+        ("leuk als", 3), ("=ook", 2), ("gerne gesehen", 4), ("kein muss", 5), ("a favor", 2.5),
         ("otimo se", 3), ("mooi als", 3),
         ("is mooi", 2.5), ("great to have", 3), ("suma puntos", 3), ("=puntos", 1.5), ("love to see", 3),
         ("love it if", 3), ("stand out", 3), ("set you apart", 4),
@@ -189,7 +194,8 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("you'd do", 3), ("you do", 2.5),
         ("you'll be doing", 3), ("you will be doing", 3), ("be doing", 2.5), ("=role", 2), ("duties", 3),
         ("=duty", 3), ("task", 3), ("day to day", 3), ("daily", 2), ("mission", 2), ("impact", 2),
-        ("accountab", 2.5), ("work on", 2), ("typical", 2.5), ("day in the life", 4), ("job looks like", 3),
+        ("accountab", 2.5), ("work on", 2), ("typical", 2.5), ("houdt de functie in", 4), ("functie in", 3),
+        ("day in the life", 4), ("job looks like", 3),
         ("your week", 2.5), ("in this job", 2), ("machst", 2.5), ("alltag", 2.5), ("=papel", 2), ("wat doe je", 3),
         ("jouw dag", 2.5), ("week looks like", 3), ("day looks like", 3),
         ("first months", 3), ("first 90 days", 3), ("first weeks", 3), ("dich erwartet", 2.5), ("bewegst", 3),
@@ -230,13 +236,15 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("avantage", 3), ("offr", 3), ("proposons", 3), ("pourquoi", 1.5), ("plus du poste", 5), ("les plus du", 4),
         ("rejoindre", 1.5), ("pourquoi nous", 3),
         ("por que nosotros", 3),
-        ("perche noi", 3), ("lavorare con noi", 3), ("bei uns erwartet", 4), ("trabajar con nosotros", 3),
+        ("perche noi", 3), ("lavorare con noi", 3), ("geben", 3), ("=geven", 3), ("you'll find", 3),
+        ("encontrar", 3), ("encontraras", 3), ("trobaras", 3), ("trobar", 2.5), ("troveras", 3), ("trouveras", 3),
+        ("regalia", 3), ("bei uns erwartet", 4), ("trabajar con nosotros", 3),
         ("juntar", 2.5), ("=porque", 1.5), ("unirti", 2.5), ("unirte", 2.5), ("waarom wij", 3), ("waarom", 1.5),
         ("per que nosaltres", 3),
         ("por que nos", 3),
         ("remuneration", 2.5),
         # es / ca / pt / it
-        ("ofrec", 3), ("oferim", 3), ("oferec", 3), ("offriam", 3), ("ventaj", 3), ("vantag", 3),
+        ("ofrec", 3), ("oferim", 3), ("oferec", 3), ("offriam", 3), ("=ventajas", 3), ("vantag", 3),
         ("avantatg", 3), ("vantagg", 3), ("por que", 1.5), ("per que", 1.5), ("por que unirte", 3),
         ("retribuc", 2.5), ("retribuzion", 2.5), ("remunerac", 2.5), ("=salario", 2), ("pacchetto", 2),
         ("te damos", 3), ("prestacion", 3), ("perche", 1.5), ("=ofrece", 3),
@@ -325,7 +333,8 @@ def _by_cues(key: str) -> Verdict:
     preference = scores.pop("nice_to_have", 0.0)
     if against and against >= max([preference, *scores.values()]):
         return Verdict(None, "against", against, tuple(hits["description"]))
-    if preference >= MIN_SCORE and scores.get("benefits", 0.0) < MIN_SCORE:
+    benefits = scores.get("benefits", 0.0)
+    if preference >= MIN_SCORE and (benefits < MIN_SCORE or preference >= benefits + MIN_SCORE):
         # a preference modifies the requirements ("nice extras", "bonus if you", "von Vorteil")
         return Verdict("nice_to_have", "cues", preference + scores.get("requirements", 0.0),
                        tuple(hits["nice_to_have"] + hits["requirements"]))
@@ -410,13 +419,14 @@ _PREFERENCE_PREFIX = re.compile(
     r"^\s*[(\[]?\s*(?:nice[\s-]to[\s-]haves?|bonus(?:\s+points?)?|preferred|preferable|desired|desirable|"
     r"optional|ideally|a plus|plus|wunschenswert|von vorteil|idealerweise|optional|atout|souhaite|"
     r"souhaitable|apprecie|un plus|valorable|se valorara|es valorara|deseable|desitjable|diferencial|"
-    r"desejavel|preferenziale|gradito|pre|pluspunt)\s*[)\]]?\s*(?::|–|—|-|\)|\])\s*",
+    r"desejavel|preferenziale|preferibile|preferible|preferivel|gradito|pre|pluspunt)\s*[)\]]?\s*(?::|–|—|-|\)|\]|,)\s*",
     re.IGNORECASE,
 )
 _PREFERENCE_PAREN = re.compile(
     r"[(\[]\s*(?:nice[\s-]to[\s-]have|bonus|preferred|optional|a plus|plus|desirable|desired|ideally|"
     r"not required|von vorteil|wunschenswert|optional|atout|souhaite|apprecie|un plus|valorable|deseable|"
-    r"desitjable|diferencial|desejavel|preferenziale|gradito|pre|pluspunt|is a plus)\s*[)\]]\s*[.!]?\s*$",
+    r"desitjable|diferencial|desejavel|preferenziale|preferibile|preferible|preferivel|gradito|pre|pluspunt|"
+    r"is a plus)\s*[)\]]\s*[.!]?\s*$",
     re.IGNORECASE,
 )
 

@@ -66,7 +66,7 @@ _INTERVAL_WORDS = (
     ("week", r"/\s?w(?:ee)?k\b|\bper week\b|\bweekly\b|\bpro woche\b|\bpar semaine\b|\bpor semana\b"),
     ("month", r"/\s?mo(?:nth)?\b|\bper month\b|\bmonthly\b|\ba month\b|\bmonat|\bmonatlich|\bmensuel|\bpar mois\b|"
               r"/\s?mois\b|\bal mes\b|\bpor mes\b|/\s?mes\b|\bmensual|\bal mes\b|/\s?m[eê]s\b|\bpor m[eê]s\b|"
-              r"\bmensal|\bper maand\b|/\s?maand\b|\bmaandelijks|\bbruto per maand\b|\bmensile|\bal mese\b|"
+              r"\bmensa(?:l|is)\b|\bper maand\b|/\s?maand\b|\bmaandelijks|\bbruto per maand\b|\bmensile|\bal mese\b|"
               r"/\s?mese\b|\bmese\b|\bmes\b|\bmês\b|\bmensili"),
     ("year", r"/\s?y(?:ea)?r\b|\bper year\b|\ba year\b|\bannual|\bannum\b|\bp\.?\s?a\.?(?:\s|$)|\byearly\b|\bjahr|"
              r"\bj[äa]hrlich|\bpar an\b|\bannuel|\b/\s?an\b|\bal año\b|\bpor año\b|\banual|\bper jaar\b|"
@@ -110,7 +110,7 @@ _EMPLOYMENT_WORDS = (
                    r"\best[áa]gio\b|\btirocinio\b|\bstagista\b|\bapprenti|\balternance\b"),
     ("part-time", r"\bpart[- ]?time\b|\bteilzeit\b|\btemps partiel\b|\bmi-temps\b|\bmedia jornada\b|"
                   r"\btiempo parcial\b|\bjornada parcial\b|\bmitja jornada\b|\btemps parcial\b|"
-                  r"\bmeio per[íi]odo\b|\btempo parcial\b|\bmeia jornada\b|\bdeeltijd\b|\bparttime\b|"
+                  r"\bmeio per[íi]odo\b|\btempo parcial\b|\bmeia jornada\b|\bdeeltijd\b|\bdeeltijds\b|\bparttime\b|"
                   r"\btempo parziale\b|\bpart time\b"),
     ("contract", r"\bcontract(?:or)?\b(?! type)|\bfreelance|\bfreiberuf|\bind[ée]pendant\b|\bfreelancer\b|"
                  r"\bpj\b|\bzzp\b|\bpartita iva\b|\bautónomo\b|\bconsultant\b"),
@@ -119,7 +119,7 @@ _EMPLOYMENT_WORDS = (
                   r"\bdeterminato\b|\bcontrato temporal\b"),
     ("full-time", r"\bfull[- ]?time\b|\bvollzeit\b|\btemps plein\b|\btemps complet\b|\bjornada completa\b|"
                   r"\btiempo completo\b|\btemps complet\b|\btempo integral\b|\btempo inteiro\b|\bper[íi]odo integral\b|"
-                  r"\bvoltijd\b|\bfulltime\b|\btempo pieno\b|\bfull time\b|\bclt\b|\bpermanent\b|"
+                  r"\bvoltijd\b|\bvoltijds\b|\bfulltime\b|\btempo pieno\b|\bfull time\b|\bclt\b|\bpermanent\b|"
                   r"\bunbefristet\b|\bcdi\b|\bindefinido\b|\bindefinit\b|\btempo indeterminato\b|\bvast\b"),
 )
 _WORKPLACE = tuple((value, re.compile(pattern)) for value, pattern in _WORKPLACE_WORDS)

@@ -274,7 +274,7 @@ class _Walker:
             return False
         if name in BLOCK_TAGS:
             self.flush()
-            if name == "li":
+            if _is_list_item(tag):
                 self.li_depth += 1
                 if _first_descendant(tag, LIST_TAGS) is not None:
                     self.label_li = self.li_depth
@@ -284,7 +284,7 @@ class _Walker:
     def leave(self, tag: Tag) -> None:
         if tag.name in BLOCK_TAGS or tag.name in HEADING_TAGS:
             self.flush()
-            self.li_depth -= tag.name == "li"
+            self.li_depth -= _is_list_item(tag)
         self.bold_depth -= _is_bold(tag)
 
     def _heading(self, tag: Tag, level: int) -> None:
@@ -402,6 +402,11 @@ def _is_chrome_block(tag: Tag) -> bool:
     if not classes:
         return False
     return bool(_CHROME_CLASS.search(classes if isinstance(classes, str) else " ".join(classes)))
+
+
+def _is_list_item(tag: Tag) -> bool:
+    """<li>, or an element that says it is one (``role="listitem"`` in div soup)."""
+    return tag.name == "li" or (tag.name != "ul" and tag.get("role") == "listitem")
 
 
 def _is_bold(tag: Tag) -> bool:
@@ -676,6 +681,8 @@ def _second_opinion(block: _Block, only: str | None = None) -> None:
     is benefits). Items cannot tell a nice-to-have from a requirement, so a preference heading
     keeps requirement-like items."""
     bullets = [line.text for line in block.lines if line.kind == "bullet"]
+    if len(bullets) < 2:  # one item is no evidence against its heading
+        return
     verdict = classify_items(bullets)
     if verdict.field in (None, block.field) or (block.field == "nice_to_have" and verdict.field == "requirements"):
         return
