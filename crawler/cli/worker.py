@@ -8,15 +8,17 @@ from dataclasses import asdict
 import click
 
 from jobtrail.crawler.cli.context import CliContext, ConfigProblem
-from jobtrail.crawler.runner import build_settings
 from jobtrail.crawler.sources.config import ConfigError
-from jobtrail.pipelines.alerts.config import load_channels
-from jobtrail.storage import leases
-from jobtrail.storage.db import normalize_url, transaction
+
+# Scrapy, SQLAlchemy and apprise load when a command runs, never for `jobtrail --help`
+# (tests/test_cli_startup.py): each command imports what it needs.
 
 
 def _checked(obj: CliContext) -> None:
     """Config, channels and a PostgreSQL URL, or one clean line and exit 2."""
+    from jobtrail.pipelines.alerts.config import load_channels
+    from jobtrail.storage.db import normalize_url
+
     config = obj.config()
     if not config.sources:
         raise ConfigProblem(f"{config.path}: no [[sources]] to crawl")
@@ -51,6 +53,7 @@ def worker_command(obj: CliContext, concurrency: int | None, name: str | None, v
     """
     import logging
 
+    from jobtrail.crawler.runner import build_settings
     from jobtrail.crawler.worker import run_worker
 
     _checked(obj)
@@ -82,6 +85,7 @@ def cycle_start(obj: CliContext, per_job: int | None, as_json: bool) -> None:
       jobtrail cycle start
       0 */6 * * *  cd /srv/jobtrail && jobtrail cycle start    # crontab: every 6 hours
     """
+    from jobtrail.crawler.runner import build_settings
     from jobtrail.crawler.worker import start_cycle
 
     _checked(obj)
@@ -106,6 +110,9 @@ def cycle_status(obj: CliContext, as_json: bool) -> None:
     Example:
       jobtrail cycle status --json
     """
+    from jobtrail.storage import leases
+    from jobtrail.storage.db import transaction
+
     with transaction(obj.sessions()) as session:
         cycle = leases.current_cycle(session)
         progress = leases.progress(session, cycle.id) if cycle else None
