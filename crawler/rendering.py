@@ -34,6 +34,7 @@ def use_browser(settings: Settings) -> None:
     }
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
     settings.set("PLAYWRIGHT_MAX_CONTEXTS", settings.getint("JOBTRAIL_BROWSER_CONTEXTS"), priority="cmdline")
+    settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", settings.getint("JOBTRAIL_BROWSER_PAGES"), priority="cmdline")
 
 
 def browser_missing(settings: Settings) -> str | None:

@@ -37,6 +37,8 @@ JOBTRAIL_BROWSER_ARGS = [
 ]
 #: browser contexts open at once for rendered pages (each costs memory)
 JOBTRAIL_BROWSER_CONTEXTS = 1
+#: rendered pages (tabs) open at once per context: memory grows with each
+JOBTRAIL_BROWSER_PAGES = 4
 #: the system Chromium that renders script-built pages; never downloaded by jobtrail or Playwright
 JOBTRAIL_BROWSER_PATH = "/usr/bin/chromium"
 #: a posting missing from this many successful crawls of its source in a row is closed
