@@ -52,7 +52,8 @@ class CheckReport:
     postings: list[CheckedPosting] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The `check --json` object (docs/json.md, schema 1)."""
+        return {"schema": 1, **asdict(self)}
 
 
 def check_source(config: Config, source: SourceConfig, *, verbose: int = 0) -> CheckReport:

@@ -81,7 +81,11 @@ def test_check_explains_a_site_and_writes_nothing(server: MockServer, tmp_path: 
 
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
-    assert report["status"] == "ok" and report["listing_pages"] == [server.url("/en/open-positions/")]
+    assert report["schema"] == 1 and report["status"] == "ok"
+    assert report["listing_pages"] == [server.url("/en/open-positions/")]
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "json.md").read_text(encoding="utf-8")
+    keys = {*report, *report["taken"][0], *report["postings"][0]}
+    assert all(f'"{key}"' in documented for key in keys), "every key of check --json is in docs/json.md"
     taken = {link["url"].removeprefix(server.base): link["why"] for link in report["taken"]}
     assert taken == {
         "/en/open-positions/quant-researcher-fixed-income": "probe",
