@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from jobtrail.pipelines.alerts.send import CHANGES_HEADER, IDEMPOTENCY_HEADER
 from tests.conftest import FIXTURES
-from tests.crawl_helpers import run_crawl_cli, write_config
+from tests.crawl_helpers import run_cli, write_config
 from tests.mockserver import MockServer
 
 SITE = FIXTURES / "faults" / "marlowe"
@@ -45,6 +46,13 @@ class Stored:
         engine.dispose()
         return dict(row)
 
+    def ids(self, sql: str) -> list[Any]:
+        engine = create_engine(self.db_url)
+        with engine.connect() as connection:
+            values = list(connection.execute(text(sql)).scalars())
+        engine.dispose()
+        return values
+
     def closed(self) -> int:
         return int(self.scalar("SELECT count(*) FROM postings WHERE status = 'closed'"))
 
@@ -57,10 +65,17 @@ class Stored:
 
 
 class FaultSite(Stored):
+    """Crawls run as ``jobtrail run --all`` (crawl, then deliver): every change goes to a JSON
+    webhook digest on the same loopback server (``/hook``), so each case can also check that
+    every change was delivered, once per message identity."""
+
     def __init__(self, server: MockServer, tmp_path: Path, db_url: str, extra_toml: str = "") -> None:
         super().__init__(db_url)
         self.server = server
-        self.config = write_config(tmp_path, [self.source()], extra_toml=FAST + extra_toml)
+        server.set("/hook", "ok", content_type="text/plain")
+        hook = server.url("/hook").replace("http://", "json://")
+        notify = f'\n[[notify]]\nname = "hook"\nurl = "{hook}"\non = ["any"]\n'
+        self.config = write_config(tmp_path, [self.source()], extra_toml=FAST + extra_toml + notify)
 
     def source(self) -> dict[str, Any]:
         return {"name": "marlowe-quist", "url": self.server.url("/vacancies"), "kind": "page",
@@ -86,7 +101,17 @@ class FaultSite(Stored):
         self.server.set(path, b"", status=status, headers={"Location": to})
 
     def crawl(self, *extra: str) -> Any:
-        return run_crawl_cli(self.config, self.db_url, *extra)
+        return run_cli(["-c", str(self.config), "--db", self.db_url, "run", "--all", *extra])
+
+    def assert_every_change_delivered_once(self) -> None:
+        """Every stored change reached the webhook, in messages that each have one identity."""
+        keys: dict[int, set[str]] = {}
+        for request in self.server.requested("/hook"):
+            for change_id in filter(None, request.headers.get(CHANGES_HEADER, "").split(",")):
+                keys.setdefault(int(change_id), set()).add(request.headers.get(IDEMPOTENCY_HEADER, ""))
+        stored = {int(i) for i in self.ids("SELECT id FROM changes")}
+        assert stored and set(keys) == stored
+        assert all(len(k) == 1 and "" not in k for k in keys.values())  # exactly once after dedupe
 
 
 def one_line(stderr: str) -> str:

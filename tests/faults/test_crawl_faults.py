@@ -47,6 +47,7 @@ def test_walls_at_every_url_block_and_close_nothing(site: FaultSite) -> None:
     site.healthy()
     result = site.crawl()
     assert result.returncode == 0 and site.closed() == 0 and site.last_run()["new"] == 0
+    site.assert_every_change_delivered_once()
 
 
 def test_a_new_source_behind_a_login_wall_stores_nothing(site: FaultSite) -> None:
@@ -70,6 +71,7 @@ def test_a_posting_in_a_redirect_loop_is_not_missed(site: FaultSite) -> None:
         assert (run["status"], run["unreachable"]) == ("ok", 1)
     assert site.closed() == 0
     assert site.scalar("SELECT missed_runs FROM postings WHERE title = 'CAD Technician'") == 0
+    site.assert_every_change_delivered_once()
 
 
 def test_a_posting_redirected_to_an_sso_login_is_not_a_posting(site: FaultSite, server: MockServer) -> None:
@@ -84,6 +86,7 @@ def test_a_posting_redirected_to_an_sso_login_is_not_a_posting(site: FaultSite, 
         assert "redirected off-site to localhost" in result.stdout and "(login)" in result.stdout
     assert site.closed() == 0
     assert site.stored_titles() == TITLES  # the login page never became a posting
+    site.assert_every_change_delivered_once()
 
 
 def test_robots_and_download_errors_make_postings_unreachable_not_missing(site: FaultSite,
@@ -98,6 +101,7 @@ def test_robots_and_download_errors_make_postings_unreachable_not_missing(site: 
         assert "robots.txt forbids it (1)" in result.stdout
         assert site.last_run()["unreachable"] == 2
     assert site.closed() == 0
+    site.assert_every_change_delivered_once()
 
 
 def test_a_new_source_whose_listing_loops_fails(site: FaultSite) -> None:
@@ -136,6 +140,7 @@ def _serve_moved_site(site: FaultSite) -> None:
     moved = FIXTURES / "faults" / "marlowe_moved"
     site.server.set_file("/vacancies", moved / "listing.html")
     site.server.set_file("/vacancies/vq-900", moved / "posting_vq-900.html")
+    site.assert_every_change_delivered_once()
 
 
 def test_mass_disappearance_is_suspect_and_closes_nothing(site: FaultSite) -> None:
@@ -149,6 +154,7 @@ def test_mass_disappearance_is_suspect_and_closes_nothing(site: FaultSite) -> No
         assert site.last_run()["status"] == "suspect"
     assert site.closed() == 0
     assert site.scalar("SELECT max(missed_runs) FROM postings") == 0
+    site.assert_every_change_delivered_once()
 
 
 def test_the_suspect_guard_can_be_turned_off(server: MockServer, tmp_path: Path, db_url: str) -> None:
@@ -160,3 +166,5 @@ def test_the_suspect_guard_can_be_turned_off(server: MockServer, tmp_path: Path,
     assert result.returncode == 0, result.stderr
     assert site.last_run()["status"] == "ok"
     assert site.scalar("SELECT count(*) FROM postings WHERE missed_runs = 1") == 5
+    site.assert_every_change_delivered_once()
+
