@@ -19,7 +19,7 @@ DEEP = b'{"jobs": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 @pytest.mark.parametrize(("body", "words"), [
     ((BOARD / "board_nonfinite_ids.json").read_bytes(), "JSON holds a non-finite number (1e999); page skipped"),
     (DEEP, "JSON nested too deeply to read"),
-])
+], ids=["non-finite-ids", "nested-100000-deep"])  # ids: a 200 KB body in PYTEST_CURRENT_TEST overflows a child's env
 def test_bad_json_fails_the_page_and_closes_nothing(tmp_path: Path, server: MockServer, db_url: str, body: bytes,
                                                     words: str) -> None:
     server.set_file("/v1/boards/tidewater/jobs", BOARD / "board.json")
