@@ -438,42 +438,51 @@ def has_preference_marker(item: str) -> bool:
 
 
 # --- lists under unknown headings -----------------------------------------------------------
+#
+# Item patterns are searched in every item of every unnamed list (~1 ms a page as one "\b" per
+# alternative): one "\b" before the group lets the engine reject a position with one test and
+# pick a branch by its first letter, which IGNORECASE would prevent; so they match lower-case
+# text (``item_field`` lowers it), the stems found mid-word standing first, outside the group.
 
 _REQ_ITEM = re.compile(
-    r"\b\d+\s*\+?\s*(?:-\s*\d+\s*)?\+?\s*(?:years?|yrs?|jahre?n?|ans|anos|anys|jaar|anni|annees)\b|"
-    r"\b(?:one|two|three|four|five|six|seven|eight|ten|several|multiple)\s+years?\b|"
-    r"\bexperience\s+(?:with|in|of|as|building|running|using)\b|\bproficien|\bfamiliar|\bknowledge of\b|"
-    r"\bunderstanding of\b|\bdegree\b|\bbachelor|\bmaster'?s\b|\bph\.?d\b|\bbsc\b|\bmsc\b|\bfluen|"
-    r"\bability to\b|\bable to\b|\bcertif|\blicen[cs]e\b|\bcomfortable (?:with|in)\b|\btrack record\b|"
-    r"\bbackground in\b|\bexpertise\b|\bskills?\b|\bstrong\b|\bsolid\b|\bhands-on\b|\bexperienced\b|"
-    r"erfahrung|kenntnis|\bstudium|\bausbildung|\babgeschlossen|\bfliessend|\bsicher(?:er|e)? umgang|"
-    r"\bexperience\b|\bmaitrise|\bconnaissance|\bdiplome|\bbac\s*\+|\bexperiencia|\bconocimiento|"
-    r"\btitulacion|\blicenciatura|\bgrado en\b|\bdominio\b|\bexperiencia|\bconeixement|\btitulacio|"
-    r"\bdomini\b|\bconhecimento|\bformacao|\bgraduacao|\bfluencia|\bervaring|\bkennis\b|\bopleiding|"
-    r"\bhbo\b|\bwo\b|\bbeheersing|\bvloeiend|\besperienza|\bconoscenza|\blaurea|\bpadronanza|\bcapacita",
-    re.IGNORECASE,
+    r"erfahrung|kenntnis|\b(?:"
+    r"\d+\s*\+?\s*(?:-\s*\d+\s*)?\+?\s*(?:years?|yrs?|jahre?n?|ans|anos|anys|jaar|anni|annees)\b|"
+    r"(?:one|two|three|four|five|six|seven|eight|ten|several|multiple)\s+years?\b|"
+    r"experience\s+(?:with|in|of|as|building|running|using)\b|proficien|familiar|knowledge of\b|"
+    r"understanding of\b|degree\b|bachelor|master'?s\b|ph\.?d\b|bsc\b|msc\b|fluen|"
+    r"ability to\b|able to\b|certif|licen[cs]e\b|comfortable (?:with|in)\b|track record\b|"
+    r"background in\b|expertise\b|skills?\b|strong\b|solid\b|hands-on\b|experienced\b|"
+    r"studium|ausbildung|abgeschlossen|fliessend|sicher(?:er|e)? umgang|"
+    r"experience\b|maitrise|connaissance|diplome|bac\s*\+|experiencia|conocimiento|"
+    r"titulacion|licenciatura|grado en\b|dominio\b|experiencia|coneixement|titulacio|"
+    r"domini\b|conhecimento|formacao|graduacao|fluencia|ervaring|kennis\b|opleiding|"
+    r"hbo\b|wo\b|beheersing|vloeiend|esperienza|conoscenza|laurea|padronanza|capacita"
+    r")",
 )
 #: what only a requirement says: years of experience, degrees, fluency, licences
 _STRONG_REQ_ITEM = re.compile(
-    r"\b\d+\s*\+?\s*(?:-\s*\d+\s*)?\+?\s*(?:years?|yrs?|jahre?n?|ans|anos|anys|jaar|anni|annees)\b|"
-    r"\bdegree\b|\bbachelor|\bmaster'?s\b|\bph\.?d\b|\bbsc\b|\bmsc\b|\bfluen|\bproficien|\bfamiliar|"
-    r"\bexperience (?:with|in|of)\b|\bknowledge of\b|\bcertifi|\blicen[cs]e[ds]?\b|\bstudium|\babgeschlossen|"
-    r"\bdiplom|\blaurea|\btitulacio|\blicenciatura|\bgraduacao|\bhbo\b|\bfliessend|\bvloeiend|erfahrung|"
-    r"kenntnis|\bausbildung|begeisterung|\bbereitschaft",
+    r"erfahrung|kenntnis|begeisterung|\b(?:"
+    r"\d+\s*\+?\s*(?:-\s*\d+\s*)?\+?\s*(?:years?|yrs?|jahre?n?|ans|anos|anys|jaar|anni|annees)\b|"
+    r"degree\b|bachelor|master'?s\b|ph\.?d\b|bsc\b|msc\b|fluen|proficien|familiar|"
+    r"experience (?:with|in|of)\b|knowledge of\b|certifi|licen[cs]e[ds]?\b|studium|abgeschlossen|"
+    r"diplom|laurea|titulacio|licenciatura|graduacao|hbo\b|fliessend|vloeiend|"
+    r"ausbildung|bereitschaft"
+    r")",
 )
 _BENEFIT_ITEM = re.compile(
-    r"\bfree\b|gratis|gratuit|kostenlos|\bgratuito|\binsurance|\bhealth|\bmedical|\bdental|\bvision\b|"
-    r"\bpto\b|\bvacation|\bholiday|\bpaid time off|"
-    r"\bleave\b|\bpension|\b40[13]\s*\(?[kb]\)?|\bequity|\bstock|\boptions\b|\bbonus|\bsalary|\bbudget|"
-    r"\ballowance|\bstipend|\bgym\b|\bwellness|\bwellbeing|\blunch|\bmeals?\b|\bdays? off\b|\bretreat|"
-    r"\bcycle|\bbike|\bdiscount|\bcommut|\bchildcare|\bparental|\bflexible|\bremote|\bhome office|"
-    r"\bsabbatical|\bdays? (?:of|per)\b|\bcompetitive|\burlaub|\bgehalt|\bvergutung|\baltersvorsorge|"
-    r"\bhomeoffice|\bjobrad|\bweiterbildung|\bzuschuss|\bmutuelle|\bconges|\bteletravail|\btickets? resto|"
-    r"\bprime\b|\brtt\b|\bsalaire|\bseguro|\bvacaciones|\bteletrabajo|\bsalario|\bretribucion|"
-    r"\bassegurança|\bassegurance|\bvacances|\bteletreball|\bplano de saude|\bvale\b|\bferias|\bbonus|"
-    r"\bpensioen|\bvakantie|\bsalaris|\bthuiswerk|\breiskosten|\bleaseauto|\bbuoni pasto|\bwelfare|"
-    r"\bassicurazion|\bferie\b|\bsmart working|\bral\b|\bpremio",
-    re.IGNORECASE,
+    r"gratis|gratuit|kostenlos|\b(?:"
+    r"free\b|gratuito|insurance|health|medical|dental|vision\b|"
+    r"pto\b|vacation|holiday|paid time off|"
+    r"leave\b|pension|40[13]\s*\(?[kb]\)?|equity|stock|options\b|bonus|salary|budget|"
+    r"allowance|stipend|gym\b|wellness|wellbeing|lunch|meals?\b|days? off\b|retreat|"
+    r"cycle|bike|discount|commut|childcare|parental|flexible|remote|home office|"
+    r"sabbatical|days? (?:of|per)\b|competitive|urlaub|gehalt|vergutung|altersvorsorge|"
+    r"homeoffice|jobrad|weiterbildung|zuschuss|mutuelle|conges|teletravail|tickets? resto|"
+    r"prime\b|rtt\b|salaire|seguro|vacaciones|teletrabajo|salario|retribucion|"
+    r"assegurança|assegurance|vacances|teletreball|plano de saude|vale\b|ferias|bonus|"
+    r"pensioen|vakantie|salaris|thuiswerk|reiskosten|leaseauto|buoni pasto|welfare|"
+    r"assicurazion|ferie\b|smart working|ral\b|premio"
+    r")",
 )
 #: first words that make an item a task ("Build…", "Own…", "Entwicklung…", "Développer…")
 _TASK_VERBS = frozenset((
@@ -522,9 +531,11 @@ def item_field(item: str) -> str | None:
         return "requirements"
     if _is_task_word(first) or _PRONOUN_TASK.match(folded):
         return "responsibilities"
-    if _BENEFIT_ITEM.search(folded) and not _REQ_ITEM.search(folded):
+    # "ı" is the one letter left after lower() that case-insensitive matching read as "i"
+    words = folded.replace("ı", "i")
+    if _BENEFIT_ITEM.search(words) and not _REQ_ITEM.search(words):
         return "benefits"
-    if _REQ_ITEM.search(folded):
+    if _REQ_ITEM.search(words):
         return "requirements"
     return None
 
