@@ -30,6 +30,12 @@ VOLATILE_TEXT = re.compile(
     r"|\bbe among the first \d+ applicants\b\.?)",
     re.I,
 )
+#: every VOLATILE_TEXT match holds one of these words (lower-cased): text without them skips the
+#: search, which costs ~10 us an item (case-insensitive, \b-led alternatives: no fast path)
+_VOLATILE_WORDS = ("posted", "updated", "published", "appli")
+#: what IGNORECASE matches to those words' letters that lower() does not turn into them
+#: ("ı" and "ſ" stay, "İ" becomes "i" + U+0307): text holding one is searched anyway
+_CASE_ODDITIES = ("ı", "ſ", "\u0307")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
@@ -42,11 +48,20 @@ def clean_text(text: str | None) -> str | None:
     return text or None
 
 
+def drop_volatile(text: str) -> str:
+    """``text`` without its volatile phrases ("posted 3 days ago", "120 applicants")."""
+    lowered = text.lower()
+    if any(word in lowered for word in _VOLATILE_WORDS) or (
+            not lowered.isascii() and any(odd in lowered for odd in _CASE_ODDITIES)):
+        return VOLATILE_TEXT.sub("", text)
+    return text
+
+
 def clean_paragraphs(text: str | None) -> str | None:
     """Like clean_text, but keep paragraph breaks (blank lines) and drop volatile phrases."""
     if not text:
         return None
-    paragraphs = [clean_text(VOLATILE_TEXT.sub("", p)) for p in re.split(r"\n\s*\n", text)]
+    paragraphs = [clean_text(drop_volatile(p)) for p in re.split(r"\n\s*\n", text)]
     kept = [p for p in paragraphs if p]
     return "\n\n".join(kept) or None
 
@@ -54,7 +69,7 @@ def clean_paragraphs(text: str | None) -> str | None:
 def clean_list(items: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for item in items:
-        text = clean_text(VOLATILE_TEXT.sub("", item) if item else item)
+        text = clean_text(drop_volatile(item) if item else item)
         if text:
             seen.setdefault(text)
     return list(seen)
