@@ -135,6 +135,8 @@ class Posting(Base):
         Index("ix_postings_company_title", "company", "title"),
         Index("ix_postings_url", "url"),
         Index("ix_postings_status_closed", "status", "closed_at"),
+        # the sources page counts postings per (source, status) from this index alone (migration 0007)
+        Index("ix_postings_source_status", "source_id", "status"),
         # partial: nearly every posting has no repost_of_id (see migration 0002)
         Index("ix_postings_repost_of", "repost_of_id", sqlite_where=text("repost_of_id IS NOT NULL"),
               postgresql_where=text("repost_of_id IS NOT NULL")),
