@@ -56,6 +56,16 @@ class CrawlSummary:
         return 1 if self.failed_sources else 0
 
 
+#: Scrapy components that turn themselves off unless a setting is true, by where they are listed: left
+#: out when it is false, so their modules are never imported (RemoteControl alone pulls in aiohttp,
+#: a quarter of a second of a re-check that takes a few)
+OFF_UNLESS_ENABLED = {
+    "REMOTE_CONTROL_ENABLED": ("EXTENSIONS", "scrapy.extensions.remote_control.RemoteControl"),
+    "TELNETCONSOLE_ENABLED": ("EXTENSIONS", "scrapy.extensions.telnet.TelnetConsole"),
+    "COOKIES_ENABLED": ("DOWNLOADER_MIDDLEWARES", "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"),
+}
+
+
 def build_settings(config: Config, db_url: str, run_id: str, overrides: dict[str, object] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
@@ -69,6 +79,13 @@ def build_settings(config: Config, db_url: str, run_id: str, overrides: dict[str
                      priority="cmdline")
     if any(source.render == "browser" for source in config.sources):
         use_browser(settings)
+    for flag, (name, path) in OFF_UNLESS_ENABLED.items():
+        # it would raise NotConfigured anyway, after being imported; taken out of the _BASE list,
+        # because Scrapy imports every key of the EXTENSIONS/... dict itself, None or not
+        base = settings.getdict(f"{name}_BASE")
+        if not settings.getbool(flag) and path in base and path not in settings.getdict(name):
+            del base[path]
+            settings.set(f"{name}_BASE", base, priority=settings.getpriority(f"{name}_BASE") or 0)
     return settings
 
 

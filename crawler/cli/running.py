@@ -41,7 +41,6 @@ def run_crawl(
     progress: bool = False,
 ) -> CrawlSummary:
     """Shared by `crawl` and `run`: config errors become one clean line. ``progress``: see show_progress."""
-    from jobtrail.crawler.distributed import redis_settings
     from jobtrail.crawler.runner import CrawlError, crawl
     from jobtrail.pipelines.alerts.config import load_channels
 
@@ -55,7 +54,11 @@ def run_crawl(
         raise ConfigProblem(str(exc)) from None
     obj.sessions(create=True)  # open + migrate first, so a DB problem is reported before any fetch
     try:
-        overrides = redis_settings(redis_url) if redis_url else None
+        overrides = None
+        if redis_url:  # scrapy-redis is imported only by crawls that use it
+            from jobtrail.crawler.distributed import redis_settings
+
+            overrides = redis_settings(redis_url)
         return crawl(config, obj.database_url, sources, verbose=verbose, overrides=overrides, progress=progress)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None

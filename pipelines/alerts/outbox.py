@@ -27,15 +27,19 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobtrail.crawler.sources.config import Config
-from jobtrail.pipelines.alerts import render, rules, send
+from jobtrail.pipelines.alerts import rules
 from jobtrail.pipelines.alerts.config import Channel, load_channels
 from jobtrail.storage import digest_data, outbox
 from jobtrail.storage.locks import LockBusy, held
 from jobtrail.storage.models import Change, Delivery
+
+if TYPE_CHECKING:  # jinja2 and apprise load when something is sent, not in every crawl's pipeline
+    from jobtrail.pipelines.alerts import render, send
 
 #: one drainer at a time on a database (a live lock: a crashed drainer's lock is released)
 OUTBOX_LOCK = "outbox"
@@ -178,6 +182,8 @@ def _due(row: Delivery, now: datetime) -> bool:
 
 def _send_group(sessions: sessionmaker[Session], channel: Channel, group: list[Delivery], now: datetime,
                 report: ChannelReport) -> None:
+    from jobtrail.pipelines.alerts import send
+
     target = send.build(channel)
     fmt = send.preferred_format(target, channel)
     message, attachments = _compose(sessions, channel, group, fmt, send.body_limit(target, channel))
@@ -197,6 +203,8 @@ def _send_group(sessions: sessionmaker[Session], channel: Channel, group: list[D
 
 def _compose(sessions: sessionmaker[Session], channel: Channel, group: list[Delivery], fmt: str,
              limit: int) -> tuple[render.Message, list[send.Attachment]]:
+    from jobtrail.pipelines.alerts import render, send
+
     change_ids = [row.change_id for row in group]
     with sessions() as session:
         if channel.mode == "instant":
