@@ -8,6 +8,7 @@ Per-source CSS selectors override any field when the heuristics get a site wrong
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -22,6 +23,7 @@ from jobtrail.crawler.extract.facts import Facts, facts_from_lines, workplace_fr
 from jobtrail.crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
 from jobtrail.crawler.extract.links import id_from_url, posting_links
 from jobtrail.crawler.extract.listing import HEURISTIC_ROLES, confirm, read_listing, read_robots, read_sitemap_page
+from jobtrail.crawler.extract.nodes import ELEMENTS, Node, document_nodes, first_element
 from jobtrail.crawler.extract.sections import (
     apply_sections,
     no_decisions,
@@ -67,7 +69,7 @@ class PageKind:
             return confirm(page, self._maybe_posting(page, html, tree, source, structured), structured, prose=True)
         head = read_head(tree)  # before the chrome is cut: the logo and <title> are read here
         posting = build_posting(
-            page, _soup_html(html, tree, source), source, structured, strict=page.role == "posting", head=head,
+            page, _readable_document(html, tree, source), source, structured, strict=page.role == "posting", head=head,
         )
         return Parsed(postings=[posting] if posting else [])
 
@@ -77,7 +79,8 @@ class PageKind:
             return None
         head = read_head(tree)
         try:
-            return build_posting(page, _soup_html(html, tree, source), source, structured, strict=True, head=head)
+            return build_posting(page, _readable_document(html, tree, source), source, structured, strict=True,
+                                 head=head)
         except ExtractError:
             return None
 
@@ -85,7 +88,7 @@ class PageKind:
                  structured: list[StructuredPosting]) -> Parsed:
         pattern = source.link_regex
         if len(structured) == 1 or (pattern and pattern.search(page.url)):
-            posting = build_posting(page, html, source, structured, strict=True)
+            posting = build_posting(page, _soup(html, source), source, structured, strict=True, head=read_head(tree))
             return Parsed(postings=[posting] if posting else [])
         pattern_urls = None
         if pattern:
@@ -97,31 +100,41 @@ class PageKind:
 KIND = PageKind()
 
 
-def _soup_html(html: str, tree: HtmlElement | None, source: SourceConfig) -> str:
-    """What BeautifulSoup needs to see of the page: the whole page when the source's own
-    selectors may point anywhere, else the page without chrome and scripts (see ``document``)."""
-    if tree is None or source.selectors:
-        return html
-    return readable_html(tree) or html
+def _readable_document(html: str, tree: HtmlElement | None, source: SourceConfig) -> Node:
+    """What the section extractor reads of the page: the page without chrome and scripts (see
+    ``document``) as plain nodes (``nodes``); the whole page as BeautifulSoup when the source's
+    own selectors may point anywhere (soupsieve runs on bs4) or lxml stopped at its nesting limit."""
+    if tree is not None and not source.selectors:
+        readable = readable_html(tree)
+        # parsed again, as BeautifulSoup parsed it: lxml does not write every tree as it read it
+        # (URIs are escaped, an empty <li> loses its end tag and takes in what follows)
+        readable_tree = parse_document(readable) if readable is not None else None
+        if readable_tree is not None:
+            return document_nodes(readable_tree)
+    return _soup(html, source)
+
+
+def _soup(html: str, source: SourceConfig) -> BeautifulSoup:
+    # class lists are only for the source's selectors; splitting every class attribute costs
+    return BeautifulSoup(html or "", "lxml", **({} if source.selectors else {"multi_valued_attributes": None}))
 
 
 def build_posting(
-    page: Page, html: str, source: SourceConfig, structured: list[StructuredPosting], *, strict: bool,
-    head: PageHead | None = None,
+    page: Page, document: Node, source: SourceConfig, structured: list[StructuredPosting], *, strict: bool,
+    head: PageHead,
 ) -> Posting | None:
     """One Posting from a posting page; None (or ExtractError when ``strict``) if there is none.
 
     A page counts as a posting when it has a JobPosting, a mapped section, or a match for one
     of the source's selectors; a page reached as a posting link (``strict``) also with an h1 and at
-    least a paragraph of text (a "page not found" page has neither).
+    least a paragraph of text (a "page not found" page has neither). ``document``: the page as
+    BeautifulSoup or as nodes (``_readable_document``); ``head``: read before the chrome was cut.
     """
-    # class lists are only for the source's selectors; splitting every class attribute costs
-    soup = BeautifulSoup(html or "", "lxml", **({} if source.selectors else {"multi_valued_attributes": None}))
     data = structured[0] if structured else StructuredPosting()
-    base_url = _base_url(soup, page.url)
-    overrides = _selector_values(soup, source, base_url)
-    main = _main_content(soup)
-    head = head or read_head(parse_document(html))
+    base_url = _base_url(document, page.url)
+    # only a source with selectors has its page read as BeautifulSoup (soupsieve); no selectors, no overrides
+    overrides = _selector_values(document, source, base_url) if isinstance(document, BeautifulSoup) else {}
+    main = _main_content(document)
     company = company_name(head, data.company, source.company)
     known = (company, data.company, source.company, head.meta("og:site_name"))
     heading = find_title(head, known)
@@ -129,7 +142,7 @@ def build_posting(
     # what a selector picked is that field's, not the description's
     shown = [text for text in (heading, title) if isinstance(text, str)]
     sections, lines = read_sections(main, base_url, title=shown, drop_selectors=list(source.selectors.values()))
-    body = soup.body or soup
+    body = _body(document)
     if not sections.related_jobs and main is not body:  # related jobs often sit beside <main>
         with no_decisions():
             sections.related_jobs = related_jobs_in(_outside(main, body), base_url)
@@ -176,20 +189,26 @@ def apply_facts(posting: Posting, facts: Facts) -> None:
     posting.salary = posting.salary or facts.salary
 
 
-def _outside(main: Tag, body: Tag) -> list[Tag]:
+def _outside(main: Node, body: Node) -> list[Node]:
     """The parts of the page around the main content (asides, blocks after it), not it again."""
-    around: list[Tag] = []
-    node: Tag = main
-    while node is not body and isinstance(node.parent, Tag):
-        around.extend(child for child in node.parent.children if isinstance(child, Tag) and child is not node)
+    around: list[Node] = []
+    node: Node = main
+    while node is not body and isinstance(node.parent, ELEMENTS):
+        around.extend(child for child in node.parent.children if isinstance(child, ELEMENTS) and child is not node)
         node = node.parent
     return around
 
 
-def _base_url(soup: BeautifulSoup, page_url: str) -> str:
-    """Where relative links resolve: <base href> when the page has one."""
-    base = (soup.head or soup).find("base", href=True)
-    return urljoin(page_url, str(base["href"]).strip()) if isinstance(base, Tag) else page_url
+def _body(document: Node) -> Node:
+    """<body>, else the whole document."""
+    return first_element(document, lambda node: node.name == "body") or document
+
+
+def _base_url(document: Node, page_url: str) -> str:
+    """Where relative links resolve: <base href> when the page has one (in <head> if there is one)."""
+    head = first_element(document, lambda node: node.name == "head") or document
+    base = first_element(head, lambda node: node.name == "base" and node.get("href") is not None)
+    return urljoin(page_url, str(base.get("href")).strip()) if base is not None else page_url
 
 
 def _canonical_jobs(jobs: list[RelatedJob]) -> list[RelatedJob]:
@@ -201,17 +220,27 @@ def _canonical_jobs(jobs: list[RelatedJob]) -> list[RelatedJob]:
     return list(unique.values())
 
 
-def _main_content(soup: BeautifulSoup) -> Tag:
+#: MAIN_CONTENT as tests on an element, in the same order
+_MAIN_TESTS: tuple[Callable[[Node], bool], ...] = (
+    lambda node: node.name == "main",
+    lambda node: node.name == "article",
+    lambda node: node.get("role") == "main",
+    lambda node: node.get("itemprop") == "description",
+)
+
+
+def _main_content(document: Node) -> Node:
     """The first of MAIN_CONTENT that the page has (each lookup stops at its first match)."""
-    for name, attrs in (("main", {}), ("article", {}), (None, {"role": "main"}), (None, {"itemprop": "description"})):
-        found = soup.find(name, attrs=attrs) if name else soup.find(attrs=attrs)
-        if isinstance(found, Tag):
+    for test in _MAIN_TESTS:
+        found = first_element(document, test)
+        if found is not None:
             return found
-    return soup.body or soup
+    return _body(document)
 
 
 def _selector_values(soup: BeautifulSoup, source: SourceConfig, base_url: str) -> dict[str, object]:
-    """Field values from the source's CSS selectors; only selectors that match count."""
+    """Field values from the source's CSS selectors; only selectors that match count (a page
+    whose source has selectors is read as BeautifulSoup: see ``_readable_document``)."""
     values: dict[str, object] = {}
     for name, css in source.selectors.items():
         try:

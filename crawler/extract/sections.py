@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup
 
 from jobtrail.crawler.extract.classify import (
     NONE,
@@ -29,6 +29,7 @@ from jobtrail.crawler.extract.classify import (
     is_exact_phrase,
     is_subgroup_label,
 )
+from jobtrail.crawler.extract.nodes import ELEMENTS, TEXT_TYPES, Node
 from jobtrail.crawler.extract.vocabulary import normalize_heading
 from jobtrail.crawler.items import LIST_FIELDS, Posting, RelatedJob
 
@@ -164,14 +165,14 @@ def read_html(
 
 
 def sections_from_tag(
-    root: Tag, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | None = None,
+    root: Node, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | None = None,
 ) -> Sections:
     """Like ``extract_sections`` on an already parsed element. Removes ``drop_selectors`` matches from it."""
     return read_sections(root, base_url, drop_selectors=drop_selectors, title=title)[0]
 
 
 def read_sections(
-    root: Tag, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | Sequence[str] | None = None,
+    root: Node, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | Sequence[str] | None = None,
 ) -> tuple[Sections, list[tuple[str, str]]]:
     """``sections_from_tag`` plus the element's lines as (kind, text), for reading facts."""
     for selector in drop_selectors:
@@ -182,13 +183,13 @@ def read_sections(
     return _assemble(lines), [(line.kind, line.text) for line in lines]
 
 
-def related_jobs_in(roots: Sequence[Tag], base_url: str = "") -> list[RelatedJob]:
+def related_jobs_in(roots: Sequence[Node], base_url: str = "") -> list[RelatedJob]:
     """Related jobs in these elements read as one text (the blocks around a page's main content)."""
     lines = [line for root in roots for line in linearize(root, base_url)]
     return _assemble(lines).related_jobs if lines else []
 
 
-def plain_text(root: Tag, base_url: str = "") -> str | None:
+def plain_text(root: Node, base_url: str = "") -> str | None:
     """All text of an element, one paragraph per block, bullets as "- item" lines."""
     return _Description.of(linearize(root, base_url)).text()
 
@@ -207,22 +208,22 @@ def apply_sections(posting: Posting, sections: Sections) -> None:
 # -- HTML -> lines -------------------------------------------------------------------------------
 
 
-def linearize(root: Tag, base_url: str = "", *, skip: frozenset[str] = frozenset()) -> list[_Line]:
+def linearize(root: Node, base_url: str = "", *, skip: frozenset[str] = frozenset()) -> list[_Line]:
     """The element as a flat list of heading / bullet / paragraph lines, in reading order.
 
     Iterative (not recursive), so deeply nested broken HTML cannot hit the recursion limit.
     """
     walker = _Walker(base_url, skip)
-    stack: list[Tag | NavigableString | _Exit] = [root]
+    stack: list[Node | str | _Exit] = [root]
     while stack:
         item = stack.pop()
         if isinstance(item, _Exit):
             walker.leave(item.tag)
-        elif isinstance(item, Tag):
+        elif isinstance(item, ELEMENTS):
             if walker.enter(item):
                 stack.append(_Exit(item))
                 stack.extend(reversed(item.contents))
-        elif type(item) is NavigableString:
+        elif type(item) in TEXT_TYPES:
             walker.text(str(item))
     walker.flush()
     return walker.lines
@@ -230,7 +231,7 @@ def linearize(root: Tag, base_url: str = "", *, skip: frozenset[str] = frozenset
 
 @dataclass
 class _Exit:
-    tag: Tag
+    tag: Node
 
 
 class _Walker:
@@ -250,7 +251,7 @@ class _Walker:
     def text(self, text: str) -> None:
         self.pieces.append((text, self.bold_depth > 0))
 
-    def enter(self, tag: Tag) -> bool:
+    def enter(self, tag: Node) -> bool:
         """Handle an opening tag; True when its children should be walked."""
         name = tag.name
         if name in DROP_TAGS and not (name == "header" and is_content_header(tag)):
@@ -281,13 +282,13 @@ class _Walker:
         self.bold_depth += _is_bold(tag)
         return True
 
-    def leave(self, tag: Tag) -> None:
+    def leave(self, tag: Node) -> None:
         if tag.name in BLOCK_TAGS or tag.name in HEADING_TAGS:
             self.flush()
             self.li_depth -= _is_list_item(tag)
         self.bold_depth -= _is_bold(tag)
 
-    def _heading(self, tag: Tag, level: int) -> None:
+    def _heading(self, tag: Node, level: int) -> None:
         text = one_line(tag.get_text(" "))
         if not text or self._is_title(text):
             return
@@ -299,14 +300,14 @@ class _Walker:
         else:
             self.lines.append(_Line(text, "heading", level))
 
-    def _anchor(self, tag: Tag) -> None:
+    def _anchor(self, tag: Node) -> None:
         text = tag.get_text(" ")
         self.pieces.append((text, self.bold_depth > 0 or (len(text) <= MAX_HEADING_CHARS and _all_bold(tag))))
         link = self._link(tag)
         if link:
             self.links.append(link)
 
-    def _link(self, tag: Tag) -> tuple[str, str] | None:
+    def _link(self, tag: Node) -> tuple[str, str] | None:
         job = related_job(tag, self.base_url)
         return (job.title, job.url) if job else None
 
@@ -387,7 +388,7 @@ class _Walker:
         return _Line(text, "para")
 
 
-def is_content_header(tag: Tag) -> bool:
+def is_content_header(tag: Node) -> bool:
     """A ``<header>`` that only frames a content heading (TYPO3, WordPress entry headers),
     not the site's banner: a heading, no lists or navigation, at most two links."""
     if tag.get("role") == "banner" or _first_descendant(tag, HEADING_TAGS) is None:
@@ -396,7 +397,7 @@ def is_content_header(tag: Tag) -> bool:
         1 for _ in _descendants(tag, frozenset({"a"}))) <= 2
 
 
-def _is_chrome_block(tag: Tag) -> bool:
+def _is_chrome_block(tag: Node) -> bool:
     """A block the site marks as its footer or cookie notice (``<div class="foot">``)."""
     classes = tag.get("class")
     if not classes:
@@ -404,12 +405,12 @@ def _is_chrome_block(tag: Tag) -> bool:
     return bool(_CHROME_CLASS.search(classes if isinstance(classes, str) else " ".join(classes)))
 
 
-def _is_list_item(tag: Tag) -> bool:
+def _is_list_item(tag: Node) -> bool:
     """<li>, or an element that says it is one (``role="listitem"`` in div soup)."""
     return tag.name == "li" or (tag.name != "ul" and tag.get("role") == "listitem")
 
 
-def _is_bold(tag: Tag) -> bool:
+def _is_bold(tag: Node) -> bool:
     """<b>, <strong>, or a span styled bold (text pasted from a word processor into an ATS)."""
     if tag.name in BOLD_TAGS:
         return True
@@ -426,7 +427,7 @@ def _is_item_label(text: str, bold: bool) -> bool:
     return bold and (is_subgroup_label(text) or classify_heading(text).field is not None)
 
 
-def _aria_heading_level(tag: Tag) -> int:
+def _aria_heading_level(tag: Node) -> int:
     """``<div role="heading" aria-level="2">``: a heading without an h tag (0: not one)."""
     if tag.get("role") != "heading":
         return 0
@@ -440,18 +441,18 @@ def _is_caps_heading(text: str) -> bool:
     return len(letters) >= 4 and all(ch.isupper() for ch in letters) and len(text.split()) <= 8
 
 
-def heading_text(tag: Tag) -> str:
+def heading_text(tag: Node) -> str:
     """A heading's own text: what comes before any block inside it (unclosed <h1> swallows pages)."""
     parts: list[str] = []
     for node in tag.descendants:
-        if isinstance(node, Tag) and node.name in _STRUCTURE_TAGS:
+        if isinstance(node, ELEMENTS) and node.name in _STRUCTURE_TAGS:
             break
-        if type(node) is NavigableString:
+        if type(node) in TEXT_TYPES:
             parts.append(str(node))
     return one_line("".join(parts))
 
 
-def related_job(anchor: Tag, base_url: str = "") -> RelatedJob | None:
+def related_job(anchor: Node, base_url: str = "") -> RelatedJob | None:
     """A link as a job: its title (a heading inside the link wins) and absolute URL."""
     href = str(anchor.get("href") or "").strip()
     if not href or _SKIP_HREF.match(href):
@@ -461,27 +462,27 @@ def related_job(anchor: Tag, base_url: str = "") -> RelatedJob | None:
     return RelatedJob(title=title, url=urljoin(base_url, href)) if title else None
 
 
-def _card_title(anchor: Tag) -> Tag | None:
+def _card_title(anchor: Node) -> Node | None:
     """A job card's title: the bold part of a link that also holds other details ("Cook · Altea")."""
     bold = _first_descendant(anchor, BOLD_TAGS)
-    if bold is None or len([child for child in anchor.children if isinstance(child, Tag)]) < 2:
+    if bold is None or len([child for child in anchor.children if isinstance(child, ELEMENTS)]) < 2:
         return None
     return bold
 
 
-def _descendants(tag: Tag, names: frozenset[str]) -> Iterator[Tag]:
+def _descendants(tag: Node, names: frozenset[str]) -> Iterator[Node]:
     """Descendant elements named ``names``, outermost only (bs4's find_all is slow on hot paths)."""
     stack = list(reversed(tag.contents))
     while stack:
         node = stack.pop()
-        if isinstance(node, Tag):
+        if isinstance(node, ELEMENTS):
             if node.name in names:
                 yield node
             else:
                 stack.extend(reversed(node.contents))
 
 
-def _first_descendant(tag: Tag, names: frozenset[str]) -> Tag | None:
+def _first_descendant(tag: Node, names: frozenset[str]) -> Node | None:
     return next(_descendants(tag, names), None)
 
 
@@ -489,7 +490,7 @@ def _strip_bullet(text: str) -> str:
     return _BULLET.sub("", text, count=1).strip()
 
 
-def _all_bold(tag: Tag) -> bool:
+def _all_bold(tag: Node) -> bool:
     bold = "".join(node.get_text() for node in _descendants(tag, BOLD_TAGS))
     return bool(bold.strip()) and one_line(bold) == one_line(tag.get_text())
 
