@@ -27,8 +27,10 @@ _CONTENT_HEADER = lxml.etree.XPath(
     "not(@role='banner') and .//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
     " and not(.//nav or .//ul or .//ol or .//li) and count(.//a) <= 2"
 )
-#: libxml2 stops reading a document nested deeper than 256 elements (broken HTML of unclosed divs)
-_AT_DEPTH_LIMIT = lxml.etree.XPath("boolean(//*[count(ancestor::*) >= 254])")
+#: libxml2 stops reading a document nested deeper than 256 elements (broken HTML of unclosed divs):
+#: an element with 254 ancestors, i.e. 255 levels down from the root (a path, one step a level:
+#: ~6x faster than counting every element's ancestors)
+_AT_DEPTH_LIMIT = lxml.etree.XPath("boolean(/" + "/".join(["*"] * 255) + ")")
 
 
 def parse_document(html: str) -> lxml.html.HtmlElement | None:

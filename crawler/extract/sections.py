@@ -325,6 +325,10 @@ class _Walker:
             return
         label = self.label_li and self.label_li == self.li_depth
         self.label_li = 0
+        if all(not text.strip() for text, _ in self.pieces):  # whitespace between blocks: no line, no link
+            self.pieces.clear()
+            self.links.clear()
+            return
         new = self._label(label) or self._bold_label() or self._lines()
         for title, url in self.links:
             owner = next((line for line in new if title in line.text), new[-1] if new else None)
@@ -337,7 +341,7 @@ class _Walker:
         raw = "".join(text for text, _ in self.pieces)
         all_bold = all(bold for text, bold in self.pieces if text.strip())
         self.pieces.clear()
-        texts = [text for text in map(one_line, _split_lines(raw)) if text]
+        texts = [text for text in map(one_line, _split_lines(raw) if "\n" in raw else [raw]) if text]
         lines = [self._classify(text, all_bold and len(texts) == 1) for text in texts]
         # a styled title that is no <h1> (a bold span) is the title too, not a section
         return [line for line in lines if not (line.kind == "heading" and self._is_title(line.text))]
