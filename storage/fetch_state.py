@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -82,7 +82,7 @@ def upsert(session: Session, source_id: int, states: Sequence[Fetched], now: dat
 
 @cache
 def _upsert_statement(dialect: str) -> Any:
-    table = FetchState.__table__
+    table = cast(Table, FetchState.__table__)  # the Core table: executemany, not ORM bulk processing
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.url],
