@@ -44,7 +44,9 @@ def clean_text(text: str | None) -> str | None:
     if text is None:
         return None
     text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
-    text = " ".join(_SPACES.sub(" ", text).split())
+    if "\u200b" in text:  # the one character of _SPACES that split() does not split on
+        text = _SPACES.sub(" ", text)
+    text = " ".join(text.split())
     return text or None
 
 

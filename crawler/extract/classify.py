@@ -80,10 +80,19 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+#: ASCII symbols and controls (Unicode categories S* and C*) as spaces, for ``clean_heading``
+_ASCII_DECORATION = str.maketrans({
+    chr(code): " " for code in range(128) if unicodedata.category(chr(code)).startswith(("S", "C"))
+})
+
+
 def clean_heading(text: str) -> str:
     """A heading as words: typography folded, emoji/decoration and numbering ("2.", "IV)") gone."""
     text = typographic(text)
-    text = "".join(ch if not unicodedata.category(ch).startswith(("S", "C")) else " " for ch in text)
+    if text.isascii():  # one table lookup a character instead of a category lookup
+        text = text.translate(_ASCII_DECORATION)
+    else:
+        text = "".join(ch if not unicodedata.category(ch).startswith(("S", "C")) else " " for ch in text)
     text = _NUMBERING.sub("", text)
     return normalize_heading(text)
 
