@@ -54,6 +54,49 @@ def test_search_semantics(sessions, ids, phrase, options, expected) -> None:
     assert {(names[hit.posting_id], hit.field) for hit in hits} == expected
 
 
+@pytest.mark.parametrize(("phrase", "options", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_search_page_is_a_slice_of_search(sessions, ids, phrase, options, expected) -> None:
+    """The web page's search (one field: hits built for the page only) pages through search()'s list."""
+    with sessions() as session:
+        every = search.search(session, phrase, **options)
+        pages = [search.search_page(session, phrase, offset=offset, limit=limit, **options)
+                 for limit in (1, 2) for offset in range(len(every) + 1)]
+    assert {page.total for page in pages} == {len(expected)}
+    slices = [every[offset:offset + limit] for limit in (1, 2) for offset in range(len(every) + 1)]
+    assert [page.hits for page in pages] == slices
+
+
+def test_search_page_orders_by_first_appearance(sessions, ids) -> None:
+    """"D or C++" came to backend in v2 (T0 + 7 days) and to backend2 later; page 2 of 1 is backend2."""
+    with sessions() as session:
+        every = search.search(session, "D or C++", field="requirements")
+        first = search.search_page(session, "D or C++", field="requirements", offset=0, limit=1)
+        second = search.search_page(session, "D or C++", field="requirements", offset=1, limit=1)
+        beyond = search.search_page(session, "D or C++", field="requirements", offset=2, limit=1)
+    assert [hit.posting_id for hit in every] == [ids["backend"], ids["backend2"]]
+    assert (first.hits, second.hits, beyond.hits) == ([every[0]], [every[1]], [])
+    assert first.total == second.total == beyond.total == 2
+
+
+def test_search_page_reads_in_full_when_the_index_matched_only_words(sessions) -> None:
+    """"C" indexes as "c", so v1's "Modern C++" is found but does not hold "C"; v2 added "Plain C";
+    v3 dropped it. The phrase first appeared in v2 and is gone since v3 (read in full, as search() does)."""
+    with sessions.begin() as session:
+        source = add_source(session, "lab", "Lab")
+        posting = add_posting(session, source, [
+            {"requirements": ["Modern C++"]},
+            {"requirements": ["Modern C++", "Plain C is fine"]},
+            {"requirements": ["Modern C++"]},
+        ]).id
+    with sessions() as session:
+        page = search.search_page(session, "C", field="requirements", removed=True, offset=0, limit=5)
+        added = search.search_page(session, "C", field="requirements", added=True, offset=0, limit=5)
+        every = search.search(session, "C", field="requirements", removed=True)
+    [hit] = page.hits
+    assert (hit.posting_id, hit.first_seq, hit.last_seq, hit.removed_seq, hit.text) == (posting, 2, 2, 3, "Plain C is fine")
+    assert page.total == 1 and page.hits == every and added.hits == every
+
+
 def test_hit_says_when_a_phrase_appeared_and_disappeared(sessions, ids) -> None:
     with sessions() as session:
         added = {h.posting_id: h for h in search.search(session, "D or C++")}[ids["backend"]]

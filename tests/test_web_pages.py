@@ -162,6 +162,18 @@ def test_search_has_the_cli_semantics(site: str, ids: dict[str, int]) -> None:
     assert "neither a duration" in fetch(f"{site}/search?q=rust&since=yesterday").body
 
 
+def test_search_pages_through_every_hit(site: str, ids: dict[str, int]) -> None:
+    """--page-size 2: all three postings have "with" in their requirements; two on page 1, one on page 2."""
+    first = fetch(f"{site}/search?q=with&field=requirements").body
+    second = fetch(f"{site}/search?q=with&field=requirements&page=2").body
+    shown = [re.findall(r'<a class="title" href="/postings/(\d+)"', body) for body in (first, second)]
+    assert [len(found) for found in shown] == [2, 1]
+    assert {int(posting) for found in shown for posting in found} == set(ids.values())
+    assert "3 posting fields contained" in first and "3 posting fields contained" in second
+    assert 'class="older" href="/search?q=with&amp;field=requirements&amp;page=2"' in first
+    assert "Next" not in second and "Previous" in second
+
+
 def test_sources_page_shows_health(site: str) -> None:
     body = fetch(f"{site}/sources").body
     fern = body[body.index(">fernhill</a>"):].split("</tr>", 1)[0]

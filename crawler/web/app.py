@@ -33,8 +33,8 @@ from jobtrail.crawler.web import feeds, views
 from jobtrail.pipelines import format as fmt
 from jobtrail.pipelines.alerts.render import MINUS, PLUS, safe_href
 from jobtrail.pipelines.diff import diff_postings
-from jobtrail.storage import browse, history, sources
-from jobtrail.storage.search import SearchError, search
+from jobtrail.storage import browse, history, search, sources
+from jobtrail.storage.search import SearchError, SearchPage
 
 KINDS = ("new", "changed", "closed", "reopened")
 #: no scripts, no frames, no plugins; styles and images only from this server
@@ -271,24 +271,24 @@ def search_page(site: Site, render: Callable[..., Response], request: Request) -
     form = {"q": query.get("q", ""), "field": query.get("field") or None, "change": query.get("change") or None,
             "since": query.get("since") or None, "words": "1" if query.get("words") else None}
     page = int(query["page"]) if query.get("page", "").isdigit() and int(query["page"]) > 0 else 1
-    hits, error = [], None
+    size = site.page_size
+    found, error = SearchPage([], 0), None
     if form["q"].strip():
         try:
-            hits = site.read(lambda session: _search(session, form))
+            found = site.read(lambda session: _search(session, form, offset=(page - 1) * size, limit=size))
         except (SearchError, click.BadParameter) as exc:
             error = exc.message if isinstance(exc, click.BadParameter) else str(exc)
-    size = site.page_size
-    shown = hits[(page - 1) * size:page * size]
-    return render(request, "search.html", form=form, hits=shown, total=len(hits), page=page,
-                  more=len(hits) > page * size, error=error)
+    return render(request, "search.html", form=form, hits=found.hits, total=found.total, page=page,
+                  more=found.total > page * size, error=error)
 
 
-def _search(session: Session, form: Mapping[str, Any]) -> list[Any]:
-    """The same call as `jobtrail search` (storage.history.search), with the same options."""
+def _search(session: Session, form: Mapping[str, Any], *, offset: int, limit: int) -> SearchPage:
+    """One page of what `jobtrail search` (storage.search.search) finds, with the same options."""
     since = parse_since(form["since"]) if form["since"] else None
-    return search(session, form["q"], field=form["field"] if form["field"] in SEARCH_FIELDS else None,
-                          removed=form["change"] == "removed", added=form["change"] == "added", since=since,
-                          words=bool(form["words"]))
+    return search.search_page(session, form["q"], offset=offset, limit=limit,
+                              field=form["field"] if form["field"] in SEARCH_FIELDS else None,
+                              removed=form["change"] == "removed", added=form["change"] == "added",
+                              since=since, words=bool(form["words"]))
 
 
 # --- sources --------------------------------------------------------------------------------

@@ -20,6 +20,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_postings_source_status", "postings", ["source_id", "status"])
+    if op.get_bind().dialect.name == "sqlite":
+        # an index without statistics looks selective to SQLite's planner (about 10 rows a key), so
+        # in a database that was ANALYZEd the changes list would start from sources and read every
+        # posting through it (2.3 s instead of 7 ms at 100,000 postings): give it its statistics
+        op.execute("ANALYZE ix_postings_source_status")
 
 
 def downgrade() -> None:
