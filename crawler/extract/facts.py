@@ -80,6 +80,11 @@ _PAY_WORDS = re.compile(
     r"retribuzione|ral)\b",
     re.IGNORECASE,
 )
+#: _PAY_WORDS without IGNORECASE, for lower-cased text: ~5x faster on the paragraphs of every
+#: page; "İ", "ı" and "ſ" are the characters IGNORECASE and lower() disagree on for its letters
+#: (checked over all code points), so text holding one gets the case-insensitive search
+_PAY_WORDS_LOWER = re.compile(_PAY_WORDS.pattern)
+_CASE_ODDITIES = ("\u0130", "\u0131", "\u017f")
 _PAY_CUES = re.compile(
     r"\b(?:salary|salaries|pay|paid|compensation|rate|base|range|ote|wage|earn|gehalt|verg[üu]tung|lohn|"
     r"salaire|r[ée]mun[ée]ration|brut|salario|sueldo|retribuci[óo]n|salari|sou|sal[áa]rio|remunera[çc][ãa]o|"
@@ -176,11 +181,18 @@ def facts_from_lines(lines: Sequence[tuple[str, str]], title: str | None = None)
 def pay_from_lines(lines: Sequence[tuple[str, str]]) -> Salary | None:
     """The salary of the first pay sentence ("The base pay range is $95,000 - $120,000")."""
     for kind, text in lines:
-        if kind == "para" and _PAY_WORDS.search(text):
+        if kind == "para" and has_pay_word(text):
             found = salary_from_text(text, need_cue=True)
             if found is not None:
                 return found
     return None
+
+
+def has_pay_word(text: str) -> bool:
+    """``_PAY_WORDS.search(text)``, faster (see ``_PAY_WORDS_LOWER``)."""
+    if any(odd in text for odd in _CASE_ODDITIES):
+        return _PAY_WORDS.search(text) is not None
+    return _PAY_WORDS_LOWER.search(text.lower()) is not None
 
 
 def _from_labels(lines: Sequence[tuple[str, str]], facts: Facts) -> None:
