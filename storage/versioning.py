@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -193,27 +193,32 @@ def _insert_new(
     session: Session, source_id: int, run_id: str, items: list[Incoming], known: dict[str, Known],
     now: datetime, outcome: BatchOutcome,
 ) -> None:
-    postings = [
-        Posting(
-            source_id=source_id, external_id=item.external_id, url=item.record["url"],
-            title=item.record["title"], company=item.record.get("company"), content_hash=item.content_hash,
-            latest_seq=1, first_seen=now, last_seen=now, status="open", missed_runs=0,
-        )
-        for item in items
-    ]
-    session.add_all(postings)
-    session.flush()
-    versions = [_version(p.id, 1, item, now) for p, item in zip(postings, items, strict=True)]
-    session.add_all(versions)
-    session.flush()
+    """Bulk INSERT ... RETURNING id for the postings and their first versions: no ORM objects for
+    rows nothing reads back (the unit of work cost ~0.3 ms a posting, a third of a first crawl's writes)."""
+    if not items:
+        return
+    posting_ids = list(session.scalars(
+        insert(Posting).returning(Posting.id, sort_by_parameter_order=True),
+        [
+            {"source_id": source_id, "external_id": item.external_id, "url": item.record["url"],
+             "title": item.record["title"], "company": item.record.get("company"),
+             "content_hash": item.content_hash, "latest_seq": 1, "first_seen": now, "last_seen": now,
+             "status": "open", "missed_runs": 0}
+            for item in items
+        ],
+    ))
+    version_ids = list(session.scalars(
+        insert(PostingVersion).returning(PostingVersion.id, sort_by_parameter_order=True),
+        [_version_values(posting_id, 1, item, now) for posting_id, item in zip(posting_ids, items, strict=True)],
+    ))
     changes = []
-    for posting, version, item in zip(postings, versions, items, strict=True):
-        known[item.external_id] = Known(posting.id, item.content_hash, 1, "open")
-        changes.append(Change(posting_id=posting.id, to_version_id=version.id, kind="new", diff={},
+    for posting_id, version_id, item in zip(posting_ids, version_ids, items, strict=True):
+        known[item.external_id] = Known(posting_id, item.content_hash, 1, "open")
+        changes.append(Change(posting_id=posting_id, to_version_id=version_id, kind="new", diff={},
                               run_id=run_id, created_at=now))
     session.add_all(changes)
     outcome.changes.extend(changes)
-    outcome.new_ids.extend(posting.id for posting in postings)
+    outcome.new_ids.extend(posting_ids)
     outcome.counts.new += len(items)
 
 
@@ -273,10 +278,14 @@ def _latest_versions(session: Session, posting_ids: list[int]) -> dict[int, Post
 
 
 def _version(posting_id: int, seq: int, item: Incoming, now: datetime) -> PostingVersion:
+    return PostingVersion(**_version_values(posting_id, seq, item, now))
+
+
+def _version_values(posting_id: int, seq: int, item: Incoming, now: datetime) -> dict[str, Any]:
     values = {name: item.record.get(name) for name in VERSION_FIELDS}
     for name in _LIST_VALUED:
         values[name] = values[name] or []
-    return PostingVersion(posting_id=posting_id, seq=seq, content_hash=item.content_hash, observed_at=now, **values)
+    return {"posting_id": posting_id, "seq": seq, "content_hash": item.content_hash, "observed_at": now, **values}
 
 
 def _record_of(version: PostingVersion) -> dict[str, Any]:
