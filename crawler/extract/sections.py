@@ -214,14 +214,15 @@ def linearize(root: Node, base_url: str = "", *, skip: frozenset[str] = frozense
     Iterative (not recursive), so deeply nested broken HTML cannot hit the recursion limit.
     """
     walker = _Walker(base_url, skip)
-    stack: list[Node | str | _Exit] = [root]
+    stack: list[Node | str | object] = [root]
     while stack:
         item = stack.pop()
-        if isinstance(item, _Exit):
-            walker.leave(item.tag)
+        if item is _EXIT:  # the element below it on the stack is done
+            walker.leave(stack.pop())  # type: ignore[arg-type]
         elif isinstance(item, ELEMENTS):
             if walker.enter(item):
-                stack.append(_Exit(item))
+                stack.append(item)
+                stack.append(_EXIT)
                 stack.extend(reversed(item.contents))
         elif type(item) in TEXT_TYPES:
             walker.text(str(item))
@@ -229,9 +230,8 @@ def linearize(root: Node, base_url: str = "", *, skip: frozenset[str] = frozense
     return walker.lines
 
 
-@dataclass
-class _Exit:
-    tag: Node
+#: on the walker's stack above an element whose children are all walked
+_EXIT = object()
 
 
 class _Walker:
@@ -362,8 +362,7 @@ class _Walker:
     def _bold_label(self) -> list[_Line]:
         """A paragraph that starts with a bold section name ("<b>Requirements:</b> Go, SQL"):
         the name is a heading and the rest its text."""
-        first = next((bold for text, bold in self.pieces if text.strip()), False)
-        if self.li_depth or not first:
+        if self.li_depth or not next((bold for text, bold in self.pieces if text.strip()), False):
             return []
         split = next((i for i, (text, bold) in enumerate(self.pieces) if not bold and text.strip()), None)
         if split is None:
