@@ -60,8 +60,27 @@ class Posting:
     related_jobs: list[RelatedJob] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict with exactly the documented keys, in documented order."""
-        return asdict(self)
+        """JSON-ready dict with exactly the documented keys, in documented order.
+
+        Equal to ``dataclasses.asdict`` (used as it is for any value of another shape), built
+        directly: asdict's generic deep copy cost ~0.1 ms, once per posting a crawl stores.
+        """
+        data: dict[str, Any] = {}
+        for name in POSTING_FIELDS:
+            value = getattr(self, name)
+            kind = type(value)
+            if kind in _SCALARS:
+                data[name] = value
+            elif kind is list and all(type(item) is str for item in value):
+                data[name] = list(value)
+            elif kind is Salary and all(type(getattr(value, f)) in _SCALARS for f in _SALARY_FIELDS):
+                data[name] = {f: getattr(value, f) for f in _SALARY_FIELDS}
+            elif kind is list and all(type(job) is RelatedJob and type(job.title) is str and type(job.url) is str
+                                      for job in value):
+                data[name] = [{"title": job.title, "url": job.url} for job in value]
+            else:
+                return asdict(self)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Posting:
@@ -78,6 +97,9 @@ class Posting:
 
 #: Every field of a posting, in the documented order (docs/posting.md).
 POSTING_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Posting))
+#: values asdict returns as they are (the deep copy of an immutable is itself)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_SALARY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Salary))
 #: What a version stores: everything but the identity.
 CONTENT_FIELDS: tuple[str, ...] = tuple(name for name in POSTING_FIELDS if name not in IDENTITY_FIELDS)
 #: Lists of plain strings: the bullet sections plus locations.

@@ -63,3 +63,37 @@ def test_no_module_retypes_the_field_names() -> None:
             if RETYPED.search(path.read_text(encoding="utf-8")):
                 offenders.append(relative)
     assert offenders == [], "import the names from jobtrail.crawler.items instead"
+
+
+def _postings() -> list[object]:
+    from jobtrail.crawler.items import Posting, RelatedJob, Salary
+
+    full = Posting(source="acme", external_id="7", url="https://acme.test/jobs/7", title="Engineer",
+                   company="Acme", locations=["Berlin", "Remote"], department="R&D", employment_type="full-time",
+                   workplace="hybrid", salary=Salary(50000.0, 70000, "EUR", "year"), date_posted="2025-01-02",
+                   description="One.\n\nTwo.", requirements=["Python", "SQL"], nice_to_have=["Go"],
+                   responsibilities=[], benefits=["Lunch"],
+                   related_jobs=[RelatedJob("Designer", "https://acme.test/jobs/8")])
+    bare = Posting(source="acme", external_id="8", url="https://acme.test/jobs/8", title="")
+    # shapes the direct path does not know: to_dict must still give what asdict gives
+    odd = Posting(source="acme", external_id="9", url="u", title="t", locations=("Paris",),  # type: ignore[arg-type]
+                  salary={"min": 1},  # type: ignore[arg-type]
+                  requirements=["a", RelatedJob("x", "y")])  # type: ignore[list-item]
+    return [full, bare, odd]
+
+
+def test_to_dict_is_asdict() -> None:
+    """Posting.to_dict builds the dict directly; it must equal dataclasses.asdict, keys in order, copies."""
+    from dataclasses import asdict
+
+    for posting in _postings():
+        data, expected = posting.to_dict(), asdict(posting)  # type: ignore[attr-defined,call-overload]
+        assert data == expected and list(data) == list(expected) == list(POSTING_FIELDS)
+        assert all(type(data[name]) is type(expected[name]) for name in POSTING_FIELDS)
+    full = _postings()[0]
+    data = full.to_dict()  # type: ignore[attr-defined]
+    data["requirements"].append("Rust")
+    data["salary"]["min"] = 0
+    data["related_jobs"][0]["title"] = "changed"
+    assert full.requirements == ["Python", "SQL"] and full.salary.min == 50000.0  # type: ignore[attr-defined]
+    assert full.related_jobs[0].title == "Designer"  # type: ignore[attr-defined]
