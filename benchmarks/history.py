@@ -264,8 +264,8 @@ def _explain(session: Session, posting_id: int) -> None:
         _sql(session, search.candidate_select(candidate_ids(session, RARE_PHRASE), SEARCH_FIELDS)),
         _sql(session, search.candidate_select(candidate_ids(session, REMOVED_WORD, field="requirements"),
                                                ["requirements"], ends_only=True)),
-        _sql(session, search.first_and_latest_select(candidate_ids(session, REMOVED_WORD, field="requirements"),
-                                                      "requirements")),
+        _sql(session, search.first_and_latest_select(
+            search.candidate_ends(session, REMOVED_WORD, field="requirements"), "requirements")),
         "SELECT * FROM changes WHERE created_at >= '2025-03-01' ORDER BY created_at, id",
     ):
         print(f"\n{sql}")

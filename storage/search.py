@@ -18,7 +18,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Text, and_, bindparam, cast, column, func, or_, select, table, text
+from sqlalchemy import Select, Text, and_, bindparam, case, cast, column, func, or_, select, table, text
 from sqlalchemy.orm import Session, aliased
 
 from jobtrail.crawler.items import LIST_FIELDS, SEARCH_FIELDS
@@ -71,9 +71,34 @@ def _sqlite_ids(phrase: str, field: str | None, words: bool) -> Select[*tuple[An
 
 def _postgresql_ids(phrase: str, words: bool) -> Select[*tuple[Any, ...]]:
     fts = table("posting_version_fts", column("version_id"), column("doc"))
+    return select(fts.c.version_id).where(_postgresql_match(phrase, words))
+
+
+def _postgresql_match(phrase: str, words: bool) -> Any:
     function = "plainto_tsquery" if words else "phraseto_tsquery"
-    condition = text(f"doc @@ {function}('simple', :ts_query)").bindparams(bindparam("ts_query", phrase))
-    return select(fts.c.version_id).where(condition)
+    return text(f"doc @@ {function}('simple', :ts_query)").bindparams(bindparam("ts_query", phrase))
+
+
+def candidate_ends(
+    session: Session, phrase: str, *, field: str | None = None, words: bool = False
+) -> Select[*tuple[Any, ...]]:
+    """SELECT posting_id, lo, hi: per posting, the first and last version seq the index found.
+
+    PostgreSQL reads them off the index's side table (migration 0008); SQLite looks each found
+    rowid up in posting_versions (its primary key).
+    """
+    check_query(phrase, field)
+    if session.get_bind().dialect.name == "postgresql":
+        fts = table("posting_version_fts", column("posting_id"), column("seq"), column("doc"))
+        return (
+            select(fts.c.posting_id, func.min(fts.c.seq).label("lo"), func.max(fts.c.seq).label("hi"))
+            .where(_postgresql_match(phrase, words)).group_by(fts.c.posting_id)
+        )
+    found = aliased(PostingVersion)
+    return (
+        select(found.posting_id, func.min(found.seq).label("lo"), func.max(found.seq).label("hi"))
+        .where(found.id.in_(_sqlite_ids(phrase, field, words).scalar_subquery())).group_by(found.posting_id)
+    )
 
 
 def matcher(phrase: str, *, words: bool = False) -> Matcher:
@@ -254,7 +279,7 @@ def _field_page(
     keys: list[tuple[datetime, int]] = []
     unsure = []
     for posting_id, first_seq, first_at, first_text, latest_text in session.connection().execute(
-        first_and_latest_select(ids, field)
+        first_and_latest_select(candidate_ends(session, phrase, field=field, words=words), field)
     ):
         if finder.first_line(first_text, bullets) is None:
             unsure.append(posting_id)
@@ -269,36 +294,33 @@ def _field_page(
                     if _wanted(span.posting, span, removed, added, None))
     keys.sort()
     shown = [posting_id for _, posting_id in keys[start:stop]]
-    spans = _spans(_candidate_rows(session, ids, [field], postings=shown), [field], finder, ends_only=False)[0]
+    rows = _candidate_rows(session, None, [field], postings=shown) if shown else []
+    spans = _spans(rows, [field], finder, ends_only=False)[0]
     return SearchPage([_hit(spans[(posting_id, field)].posting, field, spans[(posting_id, field)])
                        for posting_id in shown], len(keys))
 
 
-def first_and_latest_select(ids: Select[*tuple[Any, ...]], field: str) -> Select[*tuple[Any, ...]]:
-    """Per posting the index found: its first found version (seq, observed_at, ``field`` text) and,
-    when the index found its latest version too, that version's ``field`` text (else NULL).
-
-    One GROUP BY over the found ids, then two lookups on the (posting_id, seq) unique index.
-    (Public for benchmarks/history.py --explain.)
+def first_and_latest_select(ends: Select[*tuple[Any, ...]], field: str) -> Select[*tuple[Any, ...]]:
+    """Per posting of ``ends`` (candidate_ends): its first found version (seq, observed_at,
+    ``field`` text) and, when the index found its latest version too, that version's ``field``
+    text (else NULL; a CASE, so the lookup runs only then). Lookups on the (posting_id, seq)
+    unique index. (Public for benchmarks/history.py --explain.)
     """
-    found, first, latest = aliased(PostingVersion), aliased(PostingVersion), aliased(PostingVersion)
-    ends = (
-        select(found.posting_id, func.min(found.seq).label("lo"), func.max(found.seq).label("hi"))
-        .where(found.id.in_(ids.scalar_subquery()))
-        .group_by(found.posting_id)
-        .subquery()
-    )
+    found, first, latest = ends.subquery(), aliased(PostingVersion), aliased(PostingVersion)
 
     def text_of(version: Any) -> Any:
         return cast(getattr(version, field), Text) if field in _BULLET_FIELDS else getattr(version, field)
 
+    latest_text = (
+        select(text_of(latest)).where(latest.posting_id == found.c.posting_id, latest.seq == found.c.hi)
+        .scalar_subquery()
+    )
     return (
-        select(ends.c.posting_id, ends.c.lo, first.observed_at, text_of(first), text_of(latest))
-        .select_from(ends)
-        .join(Posting, Posting.id == ends.c.posting_id)
-        .join(first, and_(first.posting_id == ends.c.posting_id, first.seq == ends.c.lo))
-        .outerjoin(latest, and_(latest.posting_id == ends.c.posting_id, latest.seq == ends.c.hi,
-                                ends.c.hi == Posting.latest_seq))
+        select(found.c.posting_id, found.c.lo, first.observed_at, text_of(first),
+               case((found.c.hi == Posting.latest_seq, latest_text), else_=None))
+        .select_from(found)
+        .join(Posting, Posting.id == found.c.posting_id)
+        .join(first, and_(first.posting_id == found.c.posting_id, first.seq == found.c.lo))
     )
 
 
@@ -343,7 +365,7 @@ def _phrase_spans(
 
 
 def _candidate_rows(
-    session: Session, ids: Select[*tuple[Any, ...]], fields: Sequence[str], *, ends_only: bool = False,
+    session: Session, ids: Select[*tuple[Any, ...]] | None, fields: Sequence[str], *, ends_only: bool = False,
     postings: Sequence[int] | None = None,
 ) -> list[Any]:
     statement = candidate_select(ids, fields, ends_only=ends_only, postings=postings)
@@ -351,13 +373,15 @@ def _candidate_rows(
 
 
 def candidate_select(
-    ids: Select[*tuple[Any, ...]], fields: Sequence[str], *, ends_only: bool = False,
+    ids: Select[*tuple[Any, ...]] | None, fields: Sequence[str], *, ends_only: bool = False,
     postings: Sequence[int] | None = None,
 ) -> Select[*tuple[Any, ...]]:
     """The versions the index found, by posting then seq, each with its posting and the version after it.
 
     ``ends_only``: just the first and last of them per posting;
-    ``postings``: just these postings' versions. Lists come as JSON text (CAST), not decoded:
+    ``postings``: just these postings' versions — all of them with ``ids`` None (a version the
+    index did not find cannot hold the phrase, so reading it changes no span, and a few postings'
+    versions are cheaper to read than the index is to query again). Lists come as JSON text (CAST), not decoded:
     most are ruled out by one regex search. The version after (for "gone since") is a lookup
     on the (posting_id, seq) unique index. (Public for benchmarks/history.py --explain.)
     """
@@ -376,10 +400,15 @@ def candidate_select(
         .order_by(version.posting_id, version.seq)
     )
     if not ends_only:
-        statement = statement.where(version.id.in_(ids.scalar_subquery()))
+        if ids is None and postings is None:
+            raise ValueError("without the index's ids, name the postings to read")
+        if ids is not None:
+            statement = statement.where(version.id.in_(ids.scalar_subquery()))
         if postings is not None:
             statement = statement.where(version.posting_id.in_(list(postings)))
         return statement
+    if ids is None:
+        raise ValueError("the ends of what the index found need the index's ids")
     ends = (  # a GROUP BY, not window functions: one pass over the found ids, no sorts (3x faster)
         select(found.posting_id, func.min(found.seq).label("lo"), func.max(found.seq).label("hi"))
         .where(found.id.in_(ids.scalar_subquery()))
