@@ -104,14 +104,13 @@ def _readable_document(html: str, tree: HtmlElement | None, source: SourceConfig
     """What the section extractor reads of the page: the page without chrome and scripts (see
     ``document``) as plain nodes (``nodes``); the whole page as BeautifulSoup when the source's
     own selectors may point anywhere (soupsieve runs on bs4) or lxml stopped at its nesting limit."""
-    if tree is not None and not source.selectors:
-        readable = readable_html(tree)
-        # parsed again, as BeautifulSoup parsed it: lxml does not write every tree as it read it
-        # (URIs are escaped, an empty <li> loses its end tag and takes in what follows)
-        readable_tree = parse_document(readable) if readable is not None else None
-        if readable_tree is not None:
-            return document_nodes(readable_tree)
-    return _soup(html, source)
+    readable = readable_html(tree) if tree is not None and not source.selectors else None
+    if readable is None:
+        return _soup(html, source)
+    # parsed again, as BeautifulSoup parsed it: lxml does not write every tree as it read it
+    # (URIs are escaped, an empty <li> loses its end tag and takes in what follows)
+    readable_tree = parse_document(readable)
+    return document_nodes(readable_tree) if readable_tree is not None else _soup(readable, source)
 
 
 def _soup(html: str, source: SourceConfig) -> BeautifulSoup:

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from jobtrail.crawler.extract.classify import (
     NONE,
@@ -175,8 +176,8 @@ def read_sections(
     root: Node, base_url: str = "", *, drop_selectors: Sequence[str] = (), title: str | Sequence[str] | None = None,
 ) -> tuple[Sections, list[tuple[str, str]]]:
     """``sections_from_tag`` plus the element's lines as (kind, text), for reading facts."""
-    for selector in drop_selectors:
-        for element in root.select(selector):
+    for selector in drop_selectors:  # a source's own selectors: its page is read as BeautifulSoup (soupsieve)
+        for element in cast(Tag, root).select(selector):
             element.decompose()
     titles = [title] if isinstance(title, str) else list(title or ())
     lines = linearize(root, base_url, skip=frozenset(normalize_heading(t) for t in titles if t))
