@@ -25,6 +25,7 @@ from jobtrail.crawler.cli import main  # heavy imports before the barrier
 import jobtrail.crawler.runner, jobtrail.crawler.sources.registry, alembic.command, jobtrail.storage.migrations
 import sqlalchemy.dialects.sqlite, sqlalchemy.dialects.postgresql, psycopg
 gate = sys.argv[1]
+open(gate + "." + str(os.getpid()), "w").close()  # ready: past the imports, polling the gate
 deadline = time.monotonic() + 60
 while not os.path.exists(gate) and time.monotonic() < deadline:
     time.sleep(0.005)
@@ -35,6 +36,15 @@ main()
 PAGE = """<html><body><main><h1>Harbour Pilot (night shifts)</h1>
 <h3>Requirements</h3><ul><li>A pilot licence for inland waters</li><li>Calm under fog</li></ul>
 </main></body></html>"""
+
+
+def _open_gate(gate: Path, children: list[subprocess.Popen[str]]) -> None:
+    """Release the children once every one has said it is ready (each writes GATE.PID)."""
+    deadline = time.monotonic() + 60
+    while not all(Path(f"{gate}.{child.pid}").exists() or child.poll() is not None for child in children):
+        assert time.monotonic() < deadline, "the children never got past their imports"
+        time.sleep(0.02)
+    gate.write_text("go")
 
 
 def _race(tmp_path: Path, db_url: str, server: MockServer, runs: int = 4) -> list[subprocess.CompletedProcess[str]]:
@@ -51,8 +61,7 @@ def _race(tmp_path: Path, db_url: str, server: MockServer, runs: int = 4) -> lis
         )
         for _ in range(runs)
     ]
-    time.sleep(3)  # every child is past its imports and polling the gate
-    gate.write_text("go")
+    _open_gate(gate, children)
     results = []
     for child in children:
         out, err = child.communicate(timeout=240)
@@ -79,6 +88,7 @@ OPENER = """
 import os, sys, time
 from jobtrail.storage.db import open_database
 gate = sys.argv[1]
+open(gate + "." + str(os.getpid()), "w").close()  # ready: past the imports, polling the gate
 deadline = time.monotonic() + 60
 while not os.path.exists(gate) and time.monotonic() < deadline:
     time.sleep(0.002)
@@ -91,8 +101,7 @@ def test_four_processes_open_a_fresh_database_at_once(tmp_path: Path, db_url: st
     gate = tmp_path / "go"
     children = [subprocess.Popen([sys.executable, "-c", OPENER, str(gate), db_url], cwd=REPO,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
-    time.sleep(2)
-    gate.write_text("go")
+    _open_gate(gate, children)
     for child in children:
         _, err = child.communicate(timeout=120)
         assert child.returncode == 0, err[-1500:]
