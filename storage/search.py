@@ -136,6 +136,22 @@ class PhraseFinder:
         self._line = matcher(phrase, words=words)
         self._anywhere = _patterns(phrase, words)
 
+    def in_any(self, values: Sequence[Any]) -> bool:
+        """Could one of ``values`` hold the phrase? False is sure: one regex pass over them all.
+
+        A line that matches matches in the texts joined by line breaks too (a break is no word
+        character, as the start and end of a text are not). Text with JSON escapes is decoded
+        only line by line, so it makes the answer True (unsure).
+        """
+        texts = [value for value in values if value]
+        if not all(isinstance(value, str) for value in texts):
+            return True
+        joined = "\n".join(texts)
+        if "\\" in joined:
+            return True
+        folded = unaccent_lower(joined)
+        return all(pattern.search(folded) for pattern in self._anywhere)
+
     def first_line(self, value: str | list[Any] | None, bullets: bool) -> str | None:
         """The first line (bullet, or line of text) of ``value`` holding the phrase, or None."""
         if not value:
@@ -296,8 +312,9 @@ def _field_page(
     shown = [posting_id for _, posting_id in keys[start:stop]]
     rows = _candidate_rows(session, None, [field], postings=shown) if shown else []
     spans = _spans(rows, [field], finder, ends_only=False)[0]
-    return SearchPage([_hit(spans[(posting_id, field)].posting, field, spans[(posting_id, field)])
-                       for posting_id in shown], len(keys))
+    # (a posting missing from ``spans`` changed between the two reads: a crawl committed meanwhile)
+    page = [spans[(posting_id, field)] for posting_id in shown if (posting_id, field) in spans]
+    return SearchPage([_hit(span.posting, field, span) for span in page], len(keys))
 
 
 def first_and_latest_select(ends: Select[*tuple[Any, ...]], field: str) -> Select[*tuple[Any, ...]]:
@@ -317,7 +334,7 @@ def first_and_latest_select(ends: Select[*tuple[Any, ...]], field: str) -> Selec
     )
     return (
         select(found.c.posting_id, found.c.lo, first.observed_at, text_of(first),
-               case((found.c.hi == Posting.latest_seq, latest_text), else_=None))
+               case((found.c.hi >= Posting.latest_seq, latest_text), else_=None))
         .select_from(found)
         .join(Posting, Posting.id == found.c.posting_id)
         .join(first, and_(first.posting_id == found.c.posting_id, first.seq == found.c.lo))
@@ -433,6 +450,9 @@ def _spans(
         posting = _Posting(posting_id, *versions[0][5:_FIRST_TEXT])
         for index, name in enumerate(fields, start=_FIRST_TEXT):
             bullets = name in _BULLET_FIELDS
+            if len(versions) > 1 and not finder.in_any([row[index] for row in versions]):
+                unsure.add(posting_id)  # no version holds it in this field
+                continue
             first = next((row for row in versions if finder.first_line(row[index], bullets) is not None), None)
             if first is None:
                 unsure.add(posting_id)
