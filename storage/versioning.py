@@ -197,8 +197,10 @@ def _insert_new(
     rows nothing reads back (the unit of work cost ~0.3 ms a posting, a third of a first crawl's writes)."""
     if not items:
         return
-    posting_ids = list(session.scalars(
-        insert(Posting).returning(Posting.id, sort_by_parameter_order=True),
+    # RETURNING without sort_by_parameter_order: one multi-row INSERT (sorted, SQLite inserts row by
+    # row); the ids are matched back by external id (unique per source) and posting id
+    id_of: dict[str, int] = {external_id: posting_id for external_id, posting_id in session.execute(
+        insert(Posting).returning(Posting.external_id, Posting.id),
         [
             {"source_id": source_id, "external_id": item.external_id, "url": item.record["url"],
              "title": item.record["title"], "company": item.record.get("company"),
@@ -206,11 +208,13 @@ def _insert_new(
              "status": "open", "missed_runs": 0}
             for item in items
         ],
-    ))
-    version_ids = list(session.scalars(
-        insert(PostingVersion).returning(PostingVersion.id, sort_by_parameter_order=True),
+    )}
+    posting_ids = [id_of[item.external_id] for item in items]
+    version_of: dict[int, int] = {posting_id: version_id for posting_id, version_id in session.execute(
+        insert(PostingVersion).returning(PostingVersion.posting_id, PostingVersion.id),
         [_version_values(posting_id, 1, item, now) for posting_id, item in zip(posting_ids, items, strict=True)],
-    ))
+    )}
+    version_ids = [version_of[posting_id] for posting_id in posting_ids]
     changes = []
     for posting_id, version_id, item in zip(posting_ids, version_ids, items, strict=True):
         known[item.external_id] = Known(posting_id, item.content_hash, 1, "open")
