@@ -4,7 +4,8 @@ BeautifulSoup builds a Python object per node: ~13 ms for a 50 KB careers page t
 mostly mega-menu, footer and an inline app-state script, none of which extraction reads.
 lxml (C) parses the same page in about a millisecond. So a page is parsed once with lxml,
 JSON-LD and microdata are read from that tree, and only what the section extractor can
-ever look at goes on to BeautifulSoup: the tree with its chrome, scripts and styles cut out.
+ever look at goes on to it: the tree with its chrome, scripts and styles cut out, written
+out and read again as light nodes (``nodes``; BeautifulSoup when a source has CSS selectors).
 """
 
 from __future__ import annotations
