@@ -102,3 +102,17 @@ def redis_url() -> Iterator[str]:
     yield REDIS_URL
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(scope="session")
+def fernhill_sqlite(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(config, SQLite file) after the three real Fernhill crawls, made once per session.
+
+    The serve tests (test_web_pages, test_web_browser) each read a copy (fernhill_site.copy_database).
+    """
+    from tests.fernhill_site import crawl_fernhill  # not at the top: fernhill_site imports this module
+
+    tmp = tmp_path_factory.mktemp("fernhill")
+    with MockServer() as mock:
+        config = crawl_fernhill(mock, f"sqlite:///{tmp / 'jobtrail.db'}", tmp)
+    return config, tmp / "jobtrail.db"

@@ -10,6 +10,7 @@ only ever show as text.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ TELESCOPE = "/vacancies/telescope-control-software-engineer"
 NIGHT = "/vacancies/night-operator"
 ARCHIVIST = "/vacancies/plate-archivist"
 COMPANY = "Fernhill Observatory"
+#: the crawls only build the database the serve tests read: no AutoThrottle start delay (~2 s a crawl)
+UNTHROTTLED = "[crawl]\nautothrottle_enabled = false\n"
 TAG = "astronomy"
 
 
@@ -47,10 +50,20 @@ def fernhill_sources(server: MockServer) -> list[dict[str, Any]]:
 
 def crawl_fernhill(server: MockServer, db_url: str, tmp_path: Path) -> Path:
     """Three real crawls (v1, v2, v2): the database every serve test reads. Returns the config."""
-    config = write_config(tmp_path, fernhill_sources(server))
+    config = write_config(tmp_path, fernhill_sources(server), extra_toml=UNTHROTTLED)
     for version in (1, 2, 2):
         serve_fernhill(server, version)
         result = run_crawl_cli(config, db_url)
         assert result.returncode == 1, result.stdout + result.stderr  # brokenlink fails, fernhill does not
         assert "fernhill" in result.stdout
     return config
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database file (SQLite's backup API), for a test to read or change."""
+    original, copy = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        original.backup(copy)
+    finally:
+        original.close()
+        copy.close()

@@ -21,8 +21,7 @@ from playwright.sync_api import Page, sync_playwright
 from jobtrail.storage.db import open_database, transaction
 from tests.conftest import IN_CI
 from tests.factories import add_posting, add_source
-from tests.fernhill_site import crawl_fernhill
-from tests.mockserver import MockServer
+from tests.fernhill_site import copy_database
 from tests.web_helpers import serving
 
 CHROMIUM = os.environ.get("JOBTRAIL_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -34,14 +33,14 @@ WAIT_MS = 15_000
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def base(tmp_path_factory: pytest.TempPathFactory, fernhill_sqlite: tuple[Path, Path]) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         reason = f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/browser.sh does it)"
         (pytest.fail if IN_CI else pytest.skip)(reason)
     tmp = tmp_path_factory.mktemp("browser")
+    config, crawled = fernhill_sqlite  # the session's three crawls (tests/conftest.py), copied
+    copy_database(crawled, tmp / "jobtrail.db")
     db_url = f"sqlite:///{tmp / 'jobtrail.db'}"
-    with MockServer() as server:
-        config = crawl_fernhill(server, db_url, tmp)
     _add_wildcard(db_url)
     with serving(config, db_url) as url:
         yield url

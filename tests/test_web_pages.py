@@ -16,18 +16,22 @@ from sqlalchemy import create_engine, text
 
 from jobtrail.crawler.web.app import CSP
 from tests.conftest import IN_CI, PG_URL, _pg_unavailable_reason
-from tests.fernhill_site import COMPANY, TAG, crawl_fernhill
+from tests.fernhill_site import COMPANY, TAG, copy_database, crawl_fernhill
 from tests.mockserver import MockServer
 from tests.web_helpers import fetch, serving
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of `jobtrail serve` over the crawled Fernhill database (one crawl per module and DB)."""
+    """Base URL of `jobtrail serve` over the crawled Fernhill database (three crawls per session and DB)."""
     tmp = tmp_path_factory.mktemp(request.param)
     with _database(request.param, tmp) as db_url:
-        with MockServer() as server:
-            config = crawl_fernhill(server, db_url, tmp)
+        if request.param == "sqlite":  # the session's crawled file (tests/conftest.py), copied
+            config, crawled = request.getfixturevalue("fernhill_sqlite")
+            copy_database(crawled, tmp / "jobtrail.db")
+        else:
+            with MockServer() as server:
+                config = crawl_fernhill(server, db_url, tmp)
         with serving(config, db_url, "--page-size", "2") as base:
             yield base
 
