@@ -95,37 +95,37 @@ _PAY_CUES = re.compile(
 _LABELS: dict[str, str] = {phrase: fact for fact, phrases in FACT_LABELS.items() for phrase in phrases}
 _LABEL_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in _LABELS)
 
+#: one \b before each table's alternatives, not one per alternative: the regex engine then picks
+#: a branch by its first letter (~5x faster; every meta piece and title is tested against all)
 _WORKPLACE_WORDS = (
-    ("hybrid", r"\bhybrid|\bhybride|\bh[íi]brid[oa]?\b|\bibrid[oa]\b|\bhibrid\b|\bhybrid[e]?\b|\bsemi[- ]?presencial"),
-    ("remote", r"\bremote\b|\bfully remote\b|\bfull[- ]remote\b|\bremote[- ]first\b|\bwork from home\b|\bwfh\b|"
-               r"\b100\s?% remote\b|\bremoto\b|\bremota\b|\ben remoto\b|\ba distancia\b|\bà distance\b|"
-               r"\bt[ée]l[ée]travail (?:complet|total|à 100)|\b100\s?% t[ée]l[ée]travail|\bfull t[ée]l[ée]travail|"
-               r"\bfernarbeit|\bmobiles arbeiten|\bvollst[äa]ndig remote|\bteletrabajo\b|\bteletreball\b|"
-               r"\bremot\b|\bthuiswerken\b|\bvolledig remote\b|\bda remoto\b|\bsmart working\b(?! \d)|"
-               r"\btrabalho remoto\b|\bhome office\b(?= ?(?:$|·|\||/|,))|\bqualquer lugar"),
-    ("onsite", r"\bon[- ]?site\b|\bin[- ]office\b|\bin[- ]person\b|\bon[- ]premises?\b|\bvor ort\b|"
-               r"\bpr[ée]sentiel\b|\bsur site\b|\bpresencial\b|\bpresencialment\b|\bin loco\b|\bop locatie\b|"
-               r"\bop kantoor\b|\bop de werkvloer\b|\bin sede\b|\bin presenza\b|\bpresso la sede\b|"
-               r"\bno escrit[óo]rio\b|\bsur place\b|\ben magasin\b|\ben boutique\b|\ben agence\b|\bna sede\b|"
-               r"\bim b[üu]ro\b|\bau bureau\b|\ben oficina\b|\bin ufficio\b"),
+    ("hybrid", r"\b(?:hybrid|hybride|h[íi]brid[oa]?\b|ibrid[oa]\b|hibrid\b|hybrid[e]?\b|semi[- ]?presencial)"),
+    ("remote", r"\b(?:remote\b|fully remote\b|full[- ]remote\b|remote[- ]first\b|work from home\b|wfh\b|"
+               r"100\s?% remote\b|remoto\b|remota\b|en remoto\b|a distancia\b|à distance\b|"
+               r"t[ée]l[ée]travail (?:complet|total|à 100)|100\s?% t[ée]l[ée]travail|full t[ée]l[ée]travail|"
+               r"fernarbeit|mobiles arbeiten|vollst[äa]ndig remote|teletrabajo\b|teletreball\b|remot\b|"
+               r"thuiswerken\b|volledig remote\b|da remoto\b|smart working\b(?! \d)|trabalho remoto\b|"
+               r"home office\b(?= ?(?:$|·|\||/|,))|qualquer lugar)"),
+    ("onsite", r"\b(?:on[- ]?site\b|in[- ]office\b|in[- ]person\b|on[- ]premises?\b|vor ort\b|pr[ée]sentiel\b|"
+               r"sur site\b|presencial\b|presencialment\b|in loco\b|op locatie\b|op kantoor\b|op de werkvloer\b|"
+               r"in sede\b|in presenza\b|presso la sede\b|no escrit[óo]rio\b|sur place\b|en magasin\b|"
+               r"en boutique\b|en agence\b|na sede\b|im b[üu]ro\b|au bureau\b|en oficina\b|in ufficio\b)"),
 )
 _EMPLOYMENT_WORDS = (
-    ("working-student", r"\bwerkstudent|\bworking student\b"),
-    ("internship", r"\bintern(?:ship)?\b|\bpraktikum\b|\bstage\b|\bstagiaire\b|\bpr[áa]cticas\b|\bpr[àa]ctiques\b|"
-                   r"\best[áa]gio\b|\btirocinio\b|\bstagista\b|\bapprenti|\balternance\b"),
-    ("part-time", r"\bpart[- ]?time\b|\bteilzeit\b|\btemps partiel\b|\bmi-temps\b|\bmedia jornada\b|"
-                  r"\btiempo parcial\b|\bjornada parcial\b|\bmitja jornada\b|\btemps parcial\b|"
-                  r"\bmeio per[íi]odo\b|\btempo parcial\b|\bmeia jornada\b|\bdeeltijd\b|\bdeeltijds\b|\bparttime\b|"
-                  r"\btempo parziale\b|\bpart time\b"),
-    ("contract", r"\bcontract(?:or)?\b(?! type)|\bfreelance|\bfreiberuf|\bind[ée]pendant\b|\bfreelancer\b|"
-                 r"\bpj\b|\bzzp\b|\bpartita iva\b|\bautónomo\b|\bconsultant\b"),
-    ("temporary", r"\btemporary\b|\bfixed[- ]term\b|\bbefristet\b|\bcdd\b|\btemporal\b|\bfijo discontinuo\b|"
-                  r"\btempor[áa]rio\b|\btijdelijk\b|\btempo determinato\b|\bseasonal\b|\bsaisonnier\b|"
-                  r"\bdeterminato\b|\bcontrato temporal\b"),
-    ("full-time", r"\bfull[- ]?time\b|\bvollzeit\b|\btemps plein\b|\btemps complet\b|\bjornada completa\b|"
-                  r"\btiempo completo\b|\btemps complet\b|\btempo integral\b|\btempo inteiro\b|\bper[íi]odo integral\b|"
-                  r"\bvoltijd\b|\bvoltijds\b|\bfulltime\b|\btempo pieno\b|\bfull time\b|\bclt\b|\bpermanent\b|"
-                  r"\bunbefristet\b|\bcdi\b|\bindefinido\b|\bindefinit\b|\btempo indeterminato\b|\bvast\b"),
+    ("working-student", r"\b(?:werkstudent|working student\b)"),
+    ("internship", r"\b(?:intern(?:ship)?\b|praktikum\b|stage\b|stagiaire\b|pr[áa]cticas\b|pr[àa]ctiques\b|"
+                   r"est[áa]gio\b|tirocinio\b|stagista\b|apprenti|alternance\b)"),
+    ("part-time", r"\b(?:part[- ]?time\b|teilzeit\b|temps partiel\b|mi-temps\b|media jornada\b|tiempo parcial\b|"
+                  r"jornada parcial\b|mitja jornada\b|temps parcial\b|meio per[íi]odo\b|tempo parcial\b|"
+                  r"meia jornada\b|deeltijd\b|deeltijds\b|parttime\b|tempo parziale\b|part time\b)"),
+    ("contract", r"\b(?:contract(?:or)?\b(?! type)|freelance|freiberuf|ind[ée]pendant\b|freelancer\b|pj\b|zzp\b|"
+                 r"partita iva\b|autónomo\b|consultant\b)"),
+    ("temporary", r"\b(?:temporary\b|fixed[- ]term\b|befristet\b|cdd\b|temporal\b|fijo discontinuo\b|"
+                  r"tempor[áa]rio\b|tijdelijk\b|tempo determinato\b|seasonal\b|saisonnier\b|determinato\b|"
+                  r"contrato temporal\b)"),
+    ("full-time", r"\b(?:full[- ]?time\b|vollzeit\b|temps plein\b|temps complet\b|jornada completa\b|"
+                  r"tiempo completo\b|temps complet\b|tempo integral\b|tempo inteiro\b|per[íi]odo integral\b|"
+                  r"voltijd\b|voltijds\b|fulltime\b|tempo pieno\b|full time\b|clt\b|permanent\b|unbefristet\b|cdi\b|"
+                  r"indefinido\b|indefinit\b|tempo indeterminato\b|vast\b)"),
 )
 _WORKPLACE = tuple((value, re.compile(pattern)) for value, pattern in _WORKPLACE_WORDS)
 _EMPLOYMENT = tuple((value, re.compile(pattern)) for value, pattern in _EMPLOYMENT_WORDS)
