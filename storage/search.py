@@ -18,7 +18,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Text, and_, bindparam, case, cast, column, func, or_, select, table, text
+from sqlalchemy import Select, Text, and_, bindparam, case, cast, column, func, or_, select, table, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from jobtrail.crawler.items import LIST_FIELDS, SEARCH_FIELDS
@@ -293,8 +293,8 @@ def _field_page(
     ids = candidate_ids(session, phrase, field=field, words=words)
     finder, bullets = PhraseFinder(phrase, words=words), field in _BULLET_FIELDS
     keys: list[tuple[datetime, int]] = []
-    unsure = []
-    for posting_id, first_seq, first_at, first_text, latest_text in session.connection().execute(
+    unsure, ends = [], {}
+    for posting_id, first_seq, last_seq, first_at, first_text, latest_text in session.connection().execute(
         first_and_latest_select(candidate_ends(session, phrase, field=field, words=words), field)
     ):
         if finder.first_line(first_text, bullets) is None:
@@ -304,22 +304,38 @@ def _field_page(
         if (removed and present) or (added and first_seq <= 1):
             continue
         keys.append((aware(first_at), posting_id))
+        ends[posting_id] = (first_seq, last_seq)
     for chunk in _chunks(unsure):
         spans = _spans(_candidate_rows(session, ids, [field], postings=chunk), [field], finder, ends_only=False)[0]
         keys.extend((aware(span.first_at), span.posting.id) for span in spans.values()
                     if _wanted(span.posting, span, removed, added, None))
     keys.sort()
     shown = [posting_id for _, posting_id in keys[start:stop]]
-    rows = _candidate_rows(session, None, [field], postings=shown) if shown else []
-    spans = _spans(rows, [field], finder, ends_only=False)[0]
+    spans, unsure_ends = _spans(_end_rows(session, field, [ends[p] + (p,) for p in shown if p in ends]),
+                                [field], finder, ends_only=True)
+    full = [posting_id for posting_id in shown if posting_id not in ends or posting_id in unsure_ends]
+    if full:
+        spans.update(_spans(_candidate_rows(session, None, [field], postings=full), [field], finder,
+                            ends_only=False)[0])
     # (a posting missing from ``spans`` changed between the two reads: a crawl committed meanwhile)
     page = [spans[(posting_id, field)] for posting_id in shown if (posting_id, field) in spans]
     return SearchPage([_hit(span.posting, field, span) for span in page], len(keys))
 
 
+def _end_rows(session: Session, field: str, ends: Sequence[tuple[int, int, int]]) -> list[Any]:
+    """Candidate rows (as candidate_select) of the first and last found versions: (lo, hi, posting) each."""
+    if not ends:
+        return []
+    pairs = [pair for lo, hi, posting_id in ends for pair in ((posting_id, lo), (posting_id, hi))]
+    statement = candidate_select(None, [field], postings=[posting_id for _, _, posting_id in ends])
+    return list(session.connection().execute(
+        statement.where(tuple_(PostingVersion.posting_id, PostingVersion.seq).in_(pairs))
+    ).all())
+
+
 def first_and_latest_select(ends: Select[*tuple[Any, ...]], field: str) -> Select[*tuple[Any, ...]]:
-    """Per posting of ``ends`` (candidate_ends): its first found version (seq, observed_at,
-    ``field`` text) and, when the index found its latest version too, that version's ``field``
+    """Per posting of ``ends`` (candidate_ends): the first and last found seq, the first found
+    version's observed_at and ``field`` text and, when the index found its latest version too, that version's ``field``
     text (else NULL; a CASE, so the lookup runs only then). Lookups on the (posting_id, seq)
     unique index. (Public for benchmarks/history.py --explain.)
     """
@@ -333,7 +349,7 @@ def first_and_latest_select(ends: Select[*tuple[Any, ...]], field: str) -> Selec
         .scalar_subquery()
     )
     return (
-        select(found.c.posting_id, found.c.lo, first.observed_at, text_of(first),
+        select(found.c.posting_id, found.c.lo, found.c.hi, first.observed_at, text_of(first),
                case((found.c.hi >= Posting.latest_seq, latest_text), else_=None))
         .select_from(found)
         .join(Posting, Posting.id == found.c.posting_id)

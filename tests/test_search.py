@@ -97,6 +97,24 @@ def test_search_page_reads_in_full_when_the_index_matched_only_words(sessions) -
     assert page.total == 1 and page.hits == every and added.hits == every
 
 
+def test_search_page_reads_in_full_when_the_last_found_version_lacks_the_phrase(sessions) -> None:
+    """v1 and v2 say "Plain C"; v3 only "Modern C++", which the index finds too ("c"). The page's
+    span is v1..v2, gone since v3 — not v1..v3."""
+    with sessions.begin() as session:
+        source = add_source(session, "lab", "Lab")
+        posting = add_posting(session, source, [
+            {"requirements": ["Plain C is fine"]},
+            {"requirements": ["Plain C is fine", "Git"]},
+            {"requirements": ["Modern C++"]},
+        ]).id
+    with sessions() as session:
+        page = search.search_page(session, "C", field="requirements", removed=True, offset=0, limit=5)
+        every = search.search(session, "C", field="requirements", removed=True)
+    [hit] = page.hits
+    assert (hit.posting_id, hit.first_seq, hit.last_seq, hit.removed_seq, hit.present) == (posting, 1, 2, 3, False)
+    assert hit.text == "Plain C is fine" and page.total == 1 and page.hits == every
+
+
 def test_hit_says_when_a_phrase_appeared_and_disappeared(sessions, ids) -> None:
     with sessions() as session:
         added = {h.posting_id: h for h in search.search(session, "D or C++")}[ids["backend"]]
