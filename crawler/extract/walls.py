@@ -91,7 +91,7 @@ def detect_wall(html: str, headers: dict[str, str] | None = None) -> Wall | None
 def _thin_page_wall(html: str, lowered: str) -> Wall | None:
     """Login forms, consent interstitials and denial pages: weak markers, so only on pages with
     little else to read (a careers page with a header login widget is still a careers page)."""
-    login = PASSWORD_INPUT.search(lowered) is not None
+    login = "password" in lowered and PASSWORD_INPUT.search(lowered) is not None  # the word first: cheap
     heading = _title_and_headings(html)
     denied = DENIAL_PHRASES.search(heading) is not None
     consent = (any(word in lowered for word in CONSENT_WORDS) and any(word in lowered for word in _ACCEPT_WORDS)
