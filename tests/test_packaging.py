@@ -121,8 +121,10 @@ def test_installed_wheel_runs_the_demo(wheel: Path, tmp_path: Path) -> None:
     editable install's finder there is never activated, so only the wheel provides jobtrail).
     """
     venv = tmp_path / "venv"
-    # no ensurepip (~5 s): the pip that installs the wheel comes through the .pth line like every dependency
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    # no ensurepip (~5 s) when the pip that installs the wheel comes through the .pth line like every dependency
+    pip_on_pth = (Path(sysconfig.get_paths()["purelib"]) / "pip").is_dir()
+    subprocess.run([sys.executable, "-m", "venv", *(["--without-pip"] if pip_on_pth else []), str(venv)],
+                   check=True, timeout=120)
     python = venv / "bin" / "python"
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
