@@ -21,17 +21,20 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, urljoin
 
 from lxml.html import HtmlElement
 
 from jobtrail.crawler.extract.links import (
     ASSET_EXTENSIONS,
     ID_PARAMS,
+    absolute_url,
     job_word,
     looks_like_posting,
     nav_word,
     same_site,
+    split_url,
     title_like,
 )
 from jobtrail.crawler.urls import canonical_url
@@ -142,7 +145,7 @@ def collect_links(tree: HtmlElement, page_url: str, paging: set[str]) -> tuple[l
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
             continue
-        url = canonical_url(urljoin(base, href))
+        url = canonical_url(absolute_url(base, href))
         text = " ".join(anchor.text_content().split())
         why = _leave_out(anchor, url, here, paging)
         if why:
@@ -153,7 +156,7 @@ def collect_links(tree: HtmlElement, page_url: str, paging: set[str]) -> tuple[l
 
 
 def _leave_out(anchor: HtmlElement, url: str, here: str, paging: set[str]) -> str | None:
-    parts = urlsplit(url)
+    parts = split_url(url)
     if parts.scheme not in ("http", "https"):
         return "not a web link"
     if url == here:
@@ -169,7 +172,7 @@ def _leave_out(anchor: HtmlElement, url: str, here: str, paging: set[str]) -> st
     segments = [s for s in parts.path.split("/") if s]
     if segments and (nav_word(segments[-1]) or (len(segments) > 1 and nav_word(segments[-2]))):
         return f"a section page ({segments[-1] if nav_word(segments[-1]) else segments[-2]})"
-    here_parts = urlsplit(here)
+    here_parts = split_url(here)
     if parts.path.rstrip("/") == here_parts.path.rstrip("/") and not _id_param(parts.query):
         return "the listing with other filters"
     if here_parts.path.startswith(parts.path.rstrip("/") + "/") or not segments:
@@ -211,7 +214,7 @@ def _node(element: HtmlElement) -> str:
 
 def url_shapes(url: str) -> tuple[str, ...]:
     """Every shape of the URL with one part made variable: host/a/*/c, host/a/b/*, host/job?id=*."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     host = (parts.hostname or "").removeprefix("www.")
     segments = [s for s in parts.path.split("/") if s]
     shapes = []
@@ -224,6 +227,7 @@ def url_shapes(url: str) -> tuple[str, ...]:
     return tuple(shapes)
 
 
+@lru_cache(maxsize=4096)
 def _id_param(query: str) -> str | None:
     names = {key: value for key, value in parse_qsl(query)}
     return next((name for name in ID_PARAMS if names.get(name, "").strip()), None)
@@ -347,10 +351,10 @@ def score(links: list[Link], page_url: str) -> float:
         return 0.0
     titles = [link.title for link in links if link.title and title_like(link.title)]
     quality = 0.2 + 0.8 * (len(set(titles)) / len(links))
-    paths = [urlsplit(link.url).path for link in links]
+    paths = [split_url(link.url).path for link in links]
     job_share = sum(any(job_word(s) for s in p.split("/") if s) for p in paths) / len(paths)
     id_share = sum(bool(_DIGITS.search(p.rsplit("/", 1)[-1] or p)) for p in paths) / len(paths)
-    listing = urlsplit(page_url).path.rstrip("/")
+    listing = split_url(page_url).path.rstrip("/")
     below = sum(p.startswith(listing + "/") for p in paths) / len(paths) if listing else 0.0
     return len(links) * quality * (1 + 0.6 * job_share) * (1 + 0.3 * id_share) * (1 + 0.2 * below)
 
@@ -372,7 +376,7 @@ def _best(groups: list[Group]) -> list[Group]:
 
 def _without_parents(links: list[Link]) -> list[Link]:
     """Drop a link whose path is the folder of another member's ("All openings" -> /o/acme/)."""
-    paths = [urlsplit(link.url).path.rstrip("/") + "/" for link in links]
+    paths = [split_url(link.url).path.rstrip("/") + "/" for link in links]
     return [link for link, path in zip(links, paths, strict=True)
             if not any(other != path and other.startswith(path) for other in paths)]
 

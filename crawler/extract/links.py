@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from functools import lru_cache
+from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 
+from lxml import etree
+from lxml.html import HtmlElement
 from parsel import Selector
 
 from jobtrail.crawler.urls import canonical_url
@@ -88,31 +91,52 @@ def id_from_url(url: str) -> str | None:
     return None
 
 
-def anchors(selector: Selector, base_url: str, *, skip_chrome: bool = False) -> Iterator[tuple[str, str]]:
+@lru_cache(maxsize=16384)
+def absolute_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``, cached: a listing's links are joined by the posting-link reader, the
+    paging reader and discovery, and a site repeats its menu on every page (~10 us a join)."""
+    return urljoin(base, href)
+
+
+@lru_cache(maxsize=16384)
+def split_url(url: str) -> SplitResult:
+    """``urlsplit(url)``, cached (an immutable tuple): discovery and paging split each link several times."""
+    return urlsplit(url)
+
+
+def anchors(root: HtmlElement, base_url: str, *, skip_chrome: bool = False,
+            with_text: bool = True) -> Iterator[tuple[str, str]]:
     """(absolute url, anchor text) of every link, resolved against <base href> when present.
 
-    ``skip_chrome``: leave out links in <nav>, <header> and <footer> (site navigation).
+    ``root``: the page's lxml root. ``skip_chrome``: leave out links in <nav>, <header> and <footer>
+    (site navigation). ``with_text``: False gives "" for every text (a link pattern reads URLs only).
     """
-    base = urljoin(base_url, selector.css("base::attr(href)").get() or "")
+    base = urljoin(base_url, (root.xpath("//base/@href") or [""])[0])
     query = "//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer)]" if skip_chrome else "//a[@href]"
-    for anchor in selector.xpath(query):
-        href = (anchor.attrib.get("href") or "").strip()
+    for anchor in root.xpath(query):
+        href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
             continue
-        text = " ".join(" ".join(anchor.css("::text").getall()).split())
-        yield urljoin(base, href), text
+        text = " ".join(" ".join(_TEXT_NODES(anchor)).split()) if with_text else ""
+        yield absolute_url(base, href), text
 
 
-def posting_links(selector: Selector, page_url: str, pattern: re.Pattern[str] | None = None) -> list[str]:
+#: an element's text nodes, its own and its descendants' (what parsel's ``::text`` selects)
+_TEXT_NODES = etree.XPath("descendant-or-self::text()")
+
+
+def posting_links(document: Selector | HtmlElement, page_url: str, pattern: re.Pattern[str] | None = None) -> list[str]:
     """Canonical posting URLs on a listing page, in page order, without duplicates.
 
-    With ``pattern``: every link whose absolute URL it matches (re.search). Without: links outside
-    the site navigation, on the same site under a job-ish path with a slug or id after it, whose
-    text reads like a title.
+    ``document``: the page as a parsel Selector or as its lxml root (the tree the page was parsed
+    into once: no second parse). With ``pattern``: every link whose absolute URL it matches
+    (re.search). Without: links outside the site navigation, on the same site under a job-ish path
+    with a slug or id after it, whose text reads like a title.
     """
+    root = document.root if isinstance(document, Selector) else document
     found: dict[str, None] = {}
     page_canonical = canonical_url(page_url)
-    for url, text in anchors(selector, page_url, skip_chrome=pattern is None):
+    for url, text in anchors(root, page_url, skip_chrome=pattern is None, with_text=pattern is None):
         if not url.startswith(("http://", "https://")):
             continue
         canonical = canonical_url(url)  # patterns see the URL without tracking parameters
@@ -134,7 +158,7 @@ def looks_like_posting(url: str, text: str, page_url: str) -> bool:
 
 def same_site(url: str, other: str) -> bool:
     """Both URLs on one site (www. and subdomains count as the same site)."""
-    return _same_site(urlsplit(url).hostname or "", urlsplit(other).hostname or "")
+    return _same_site(split_url(url).hostname or "", split_url(other).hostname or "")
 
 
 def _same_site(host: str, other: str) -> bool:

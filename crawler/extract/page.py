@@ -92,7 +92,9 @@ class PageKind:
             return Parsed(postings=[posting] if posting else [])
         pattern_urls = None
         if pattern:
-            pattern_urls = posting_links(Selector(text=html or "<html></html>", base_url=page.url), page.url, pattern)
+            # the tree already parsed (a NUL byte is where parsel's own parse, which drops them, could differ)
+            document = tree if tree is not None and "\x00" not in html else Selector(text=html or "<html></html>")
+            pattern_urls = posting_links(document, page.url, pattern)
         return read_listing(page, tree if tree is not None else parse_document("<html></html>"), source, structured,
                             pattern_urls)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin
 
 from lxml.html import HtmlElement
 
+from jobtrail.crawler.extract.links import absolute_url, split_url
 from jobtrail.crawler.urls import canonical_url
 
 #: "next page" link texts (en/de/fr/es/ca/pt/nl/it), compared lowercased without arrows
@@ -48,7 +49,7 @@ def page_links(tree: HtmlElement, page_url: str) -> list[PageLink]:
         href = element.get("href", "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        url = canonical_url(urljoin(base, href))
+        url = canonical_url(absolute_url(base, href))
         if url == here or url in found:
             continue
         link = _classify(element, url, here)
@@ -59,7 +60,7 @@ def page_links(tree: HtmlElement, page_url: str) -> list[PageLink]:
 
 def page_number(url: str) -> int | None:
     """The page number a listing URL names (?page=3, /page/3), or None."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     for key, value in parse_qsl(parts.query):
         if key.lower() in ("page", "p", "pg", "paged", "pagenumber") and value.isdigit():
             return int(value)
@@ -95,7 +96,7 @@ def _label(element: HtmlElement) -> str:
 
 def _same_listing(url: str, here: str) -> bool:
     """The URL is this listing with other paging: same path (or /page/N of it), or a paging parameter."""
-    target, current = urlsplit(url), urlsplit(here)
+    target, current = split_url(url), split_url(here)
     if target.netloc != current.netloc:
         return False
     base_target = _PAGE_SEGMENT.sub("", target.path).rstrip("/")
@@ -104,7 +105,7 @@ def _same_listing(url: str, here: str) -> bool:
 
 
 def _only_paging_differs(url: str, here: str) -> bool:
-    target, current = urlsplit(url), urlsplit(here)
+    target, current = split_url(url), split_url(here)
     strip = {key.lower() for key in PAGE_PARAMS}
     rest = [(k, v) for k, v in parse_qsl(target.query) if k.lower() not in strip]
     rest_here = [(k, v) for k, v in parse_qsl(current.query) if k.lower() not in strip]
