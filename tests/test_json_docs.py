@@ -33,6 +33,19 @@ def _keys_and_moments(data: Any, keys: set[str], moments: list[str]) -> None:
         moments.append(data)
 
 
+def assert_documented(name: str, data: Any) -> list[str]:
+    """Schema 1 on objects, every key in docs/json.md, every moment ISO 8601; returns the moments."""
+    if isinstance(data, dict):
+        assert data["schema"] == 1, name
+    keys: set[str] = set()
+    moments: list[str] = []
+    _keys_and_moments(data, keys, moments)
+    undocumented = sorted(key for key in keys if f"`{key}`" not in DOC and f'"{key}"' not in DOC)
+    assert not undocumented, f"`jobtrail {name} --json` keys missing from docs/json.md: {undocumented}"
+    assert all(ISO.match(moment) for moment in moments), (name, moments)
+    return moments
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -60,12 +73,23 @@ def test_every_json_output_is_documented_and_iso(server: MockServer, sqlite_url:
     }
     for name, data in outputs.items():
         assert data, f"{name} printed nothing to check"
-        if isinstance(data, dict):
-            assert data["schema"] == 1, name
-        keys: set[str] = set()
-        moments: list[str] = []
-        _keys_and_moments(data, keys, moments)
-        undocumented = sorted(key for key in keys if f"`{key}`" not in DOC and f'"{key}"' not in DOC)
-        assert not undocumented, f"`jobtrail {name} --json` keys missing from docs/json.md: {undocumented}"
-        assert all(ISO.match(moment) for moment in moments), (name, moments)
+        assert_documented(name, data)
     assert any(row["next_attempt_at"] for row in outputs["deliveries"]), "a retry time was printed"
+
+
+def test_cycle_json_is_documented_and_iso(server: MockServer, pg_url: str, tmp_path: Path) -> None:
+    """`cycle start|status --json` (distributed crawls, PostgreSQL only) keep the same promise."""
+    serve_acme(server, 1)
+    config = write_config(tmp_path, [acme_source(server), {**acme_source(server), "name": "acme-two"}])
+    base = ["-c", str(config), "--db", pg_url]
+    started = run_cli([*base, "cycle", "start", "--json"])
+    assert started.returncode == 0, started.stderr
+    status = run_cli([*base, "cycle", "status", "--json"])
+    assert status.returncode == 0, status.stderr
+    outputs = {"cycle start": json.loads(started.stdout), "cycle status": json.loads(status.stdout)}
+    assert outputs["cycle start"]["sources"] == 2 and outputs["cycle status"]["queued"] == 2
+    assert outputs["cycle status"]["cycle"] == outputs["cycle start"]["cycle_id"]
+    for name, data in outputs.items():
+        assert "schema" in data, name
+        assert_documented(name, data)
+    assert assert_documented("cycle status", outputs["cycle status"]), "cycle status printed its start time"

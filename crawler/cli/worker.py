@@ -9,6 +9,7 @@ import click
 
 from jobtrail.crawler.cli.context import CliContext, ConfigProblem
 from jobtrail.crawler.sources.config import ConfigError
+from jobtrail.pipelines import format as fmt
 
 # Scrapy, SQLAlchemy and apprise load when a command runs, never for `jobtrail --help`
 # (tests/test_cli_startup.py): each command imports what it needs.
@@ -94,7 +95,7 @@ def cycle_start(obj: CliContext, per_job: int | None, as_json: bool) -> None:
     started = start_cycle(obj.config(), obj.database_url,
                           per_job=per_job or settings.getint("JOBTRAIL_SOURCES_PER_JOB"))
     if as_json:
-        click.echo(json.dumps(asdict(started)))
+        click.echo(json.dumps({"schema": 1, **asdict(started)}))
     else:
         click.echo(f"cycle {started.cycle_id}: {started.sources} sources queued in {started.jobs} jobs"
                    + (f" ({started.superseded} unfinished cycle superseded)" if started.superseded else ""))
@@ -119,10 +120,10 @@ def cycle_status(obj: CliContext, as_json: bool) -> None:
     if progress is None:
         raise click.ClickException("no cycle has been started (jobtrail cycle start)")
     data = {"cycle": progress.cycle.id, "status": progress.cycle.status,
-            "started_at": progress.cycle.started_at.isoformat(), "queued": progress.queued,
+            "started_at": fmt.iso(progress.cycle.started_at), "queued": progress.queued,
             "running": progress.running, "done": progress.done}
     if as_json:
-        click.echo(json.dumps(data))
+        click.echo(json.dumps({"schema": 1, **data}))
     else:
         click.echo(" ".join(f"{key}={value}" for key, value in data.items()))
 
