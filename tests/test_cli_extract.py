@@ -70,7 +70,7 @@ def test_console_script_runs_as_a_subprocess() -> None:
     case = PAGE_CASES / "non_utf8"
     url = (case / "url.txt").read_text().strip()
     done = subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import main; main()",
+        [sys.executable, "-c", "from jobtrail.crawler.cli import main; main()",
          "extract", str(case / "input.html"), "--url", url, "--json"],
         capture_output=True, text=True, encoding="utf-8", check=False, timeout=60,
     )

@@ -63,8 +63,8 @@ def test_lock_of_a_killed_process_is_taken_over_at_once(tmp_path: Path, sessions
                                                         db_url: str) -> None:
     code = (
         "import sys, time\n"
-        "from storage.db import open_database\n"
-        "from storage.locks import acquire\n"
+        "from jobtrail.storage.db import open_database\n"
+        "from jobtrail.storage.locks import acquire\n"
         "_, sessions = open_database(sys.argv[1])\n"
         "lock = acquire(sessions, 'run', 'doomed-holder')\n"
         "print('locked', flush=True)\n"

@@ -23,8 +23,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = ("crawler", "pipelines", "storage")
-#: a bare import of a folder name (it would only work from the repository root, never installed)
-BARE_IMPORT = re.compile(r"^\s*(?:from|import)\s+(?:crawler|pipelines|storage)\b", re.M)
+#: a bare import of a folder name (it would only work from the repository root, never installed),
+#: also inside a code string a child process runs with `python -c` (a quote or ; before the import)
+BARE_IMPORT = re.compile(r"""(?:^\s*|["';]\s*)(?:from|import)\s+(?:crawler|pipelines|storage)\b""", re.M)
 #: a dotted module path written as a string (settings, entry points) or in scrapy.cfg
 BARE_DOTTED = re.compile(
     r"""(?<!["'])["'](?:crawler|pipelines|storage)\.[a-z_]+|^\w+\s*=\s*(?:crawler|pipelines|storage)\.""", re.M
