@@ -111,6 +111,7 @@ class Worker:
         self.runner = AsyncCrawlerRunner(settings)
         self.renewer = Renewer(self.sessions, self.ttl)
         self.app = queue.make_app(db_url)
+        queue.tolerate_requeued_jobs(self.app)
         self.app.task(name=queue.GROUP_TASK, queue=queue.QUEUE)(self.crawl_group)
 
     async def run(self) -> None:

@@ -14,11 +14,14 @@ lock so that workers starting together on a fresh database do not race).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import procrastinate
+from procrastinate import jobs
+from procrastinate.exceptions import ConnectorException
 from procrastinate.schema import SchemaManager
 from procrastinate.types import JSONValue
 from sqlalchemy import Engine, text
@@ -26,8 +29,12 @@ from sqlalchemy.engine import make_url
 
 from jobtrail.storage.db import advisory_key, normalize_url
 
+logger = logging.getLogger(__name__)
+
 GROUP_TASK = "jobtrail.crawl_group"
 QUEUE = "jobtrail"
+#: what procrastinate's finish_job raises for a job that is no longer this worker's
+JOB_GONE = "Job was not found"
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,27 @@ def conninfo(db_url: str) -> str:
 
 def make_app(db_url: str) -> procrastinate.App:
     return procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(db_url)))
+
+
+def tolerate_requeued_jobs(app: procrastinate.App) -> None:
+    """A worker that stalled (stopped, swapped out) past its lease has had its job requeued by
+    ``retry_stalled`` and run by another worker, which deleted it when done. When the stalled
+    one wakes, procrastinate's finish_job finds no such job and the error escapes as an asyncio
+    "Task exception was never retrieved" traceback that reads like a database failure. The
+    lease already refused its writes (one warning per source), so one info line is enough here."""
+    manager = app.job_manager
+    finish = manager.finish_job
+
+    async def finish_job(job: jobs.Job, status: jobs.Status, delete_job: bool) -> None:
+        try:
+            await finish(job=job, status=status, delete_job=delete_job)
+        except ConnectorException as exc:
+            if JOB_GONE not in str(exc.__cause__):
+                raise
+            logger.info("job %s was requeued to another worker while this one stalled; its outcome here is dropped",
+                        job.id)
+
+    manager.finish_job = finish_job  # type: ignore[method-assign]
 
 
 def ensure_schema(engine: Engine) -> bool:
