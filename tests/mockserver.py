@@ -40,6 +40,9 @@ class MockServer:
         self.routes: dict[str, Route] = {}
         self.one_shots: dict[str, list[Route]] = {}
         self.requests: list[SeenRequest] = []
+        #: requests being answered right now, and the most there ever were at once (politeness checks)
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((address, 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -111,6 +114,16 @@ def _handler_for(server: MockServer) -> type[BaseHTTPRequestHandler]:
                 route = route or server.routes.get(self.path) or server.routes.get(self.path.split("?", 1)[0])
             if route is None:
                 route = Route(body=b"not found", status=404, content_type="text/plain")
+            with server._lock:
+                server.in_flight += 1
+                server.peak_in_flight = max(server.peak_in_flight, server.in_flight)
+            try:
+                self._answer(route)
+            finally:
+                with server._lock:
+                    server.in_flight -= 1
+
+        def _answer(self, route: Route) -> None:
             if route.delay:
                 time.sleep(route.delay)
             if route.gate is not None:
