@@ -42,11 +42,13 @@ class Page:
     status: int = 200
     content_type: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    #: ``text`` when the crawler already decoded the body (for the wall check), else None
+    decoded: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         """Body decoded by BOM, Content-Type, <meta charset>, then detection (``encoding``); never raises."""
-        return decode_html(self.body, self.content_type)
+        return self.decoded if self.decoded is not None else decode_html(self.body, self.content_type)
 
 
 @dataclass(frozen=True)

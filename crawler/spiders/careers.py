@@ -126,7 +126,8 @@ class CareersSpider(scrapy.Spider):
         progress = self.context.progress[response.meta["source"]]
         progress.pages += 1
         url = response.meta.get(STATE_KEY, response.url)
-        if not self._reachable(progress, response):
+        text = html_text(response)  # decoded once: the wall check and the extractor both read it
+        if not self._reachable(progress, response, text):
             return
         progress.fates.reach(url)
         stored = self.context.recheck.get(progress.source.name, url)
@@ -137,7 +138,7 @@ class CareersSpider(scrapy.Spider):
         if stored is not None and stored.body_hash == digest:
             yield from self._unchanged(progress, response, stored)
             return
-        parsed = self._extract(progress, response)
+        parsed = self._extract(progress, response, text)
         if parsed is None:
             return
         self._note(progress, parsed)
@@ -165,14 +166,15 @@ class CareersSpider(scrapy.Spider):
         if self.keep_notes:
             progress.notes += parsed.notes
 
-    def _reachable(self, progress: SourceProgress, response: Response) -> bool:
+    def _reachable(self, progress: SourceProgress, response: Response, text: str | None) -> bool:
         """False when the answer is not the page asked for: a wall, or a posting sent off-site.
 
         A wall where a listing or API answer should be blocks the source (nothing from it is
         stored, nothing closes); on a posting page it makes that posting unreachable.
+        ``text``: ``html_text(response)``.
         """
         role = response.meta["role"]
-        wall = wall_of(response)
+        wall = wall_of(response, text)
         origin = (response.meta.get("redirect_urls") or [response.url])[0]
         offsite = not same_site(origin, response.url)
         if role in POSTING_ROLES and (wall or offsite):
@@ -208,21 +210,22 @@ class CareersSpider(scrapy.Spider):
             return
         self._lose(progress, request, "redirect loop" if request.url in hops else "redirect to an already fetched page")
 
-    def _page(self, response: Response) -> Page:
+    def _page(self, response: Response, text: str | None) -> Page:
         return Page(
             url=response.url,
             body=response.body,
             role=response.meta["role"],
             status=response.status,
-            content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
+            content_type=_content_type(response) or None,
             data=response.meta["data"],
+            decoded=text,
         )
 
-    def _extract(self, progress: SourceProgress, response: Response) -> Parsed | None:
+    def _extract(self, progress: SourceProgress, response: Response, text: str | None) -> Parsed | None:
         """The kind's reading of the page; None (and the source failed) when it cannot be read."""
         self.logger.debug("extracting %s", response.url)
         self.crawler.stats.inc_value("jobtrail/pages_extracted")
-        page = self._page(response)
+        page = self._page(response, text)
         try:
             return progress.kind.parse(page, progress.source)
         except ExtractError as exc:
@@ -257,7 +260,7 @@ class CareersSpider(scrapy.Spider):
         progress = self.context.progress[request.meta["source"]]
         if failure.check(HttpError):
             response = failure.value.response
-            if not self._reachable(progress, response):  # a 403/503 challenge page: a wall, not an outage
+            if not self._reachable(progress, response, html_text(response)):  # a 403/503 challenge page: a wall, not an outage
                 return
             progress.fail(describe_failure(failure, request.url))
         elif request.meta.get("role") in POSTING_ROLES:
@@ -289,14 +292,32 @@ class _Unavailable:
         raise ExtractError(f"source kind {self.key!r} is unavailable")
 
 
-def wall_of(response: Response) -> Wall | None:
-    """The wall an HTML response is, if any (JSON and XML API answers are never walls)."""
-    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
-    if content_type and "html" not in content_type:
+def _content_type(response: Response) -> str:
+    return (response.headers.get("Content-Type") or b"").decode("latin-1")
+
+
+def html_text(response: Response) -> str | None:
+    """An HTML response decoded as its Page decodes it (``decode_html`` with its Content-Type);
+    None for a JSON or XML API answer, which is never a wall.
+
+    The wall check reads this same text, decoded once. (Walls were read from the text decoded
+    with the header lower-cased: the same text, since w3lib finds and resolves the charset
+    regardless of case, and lower-casing a Latin-1 string keeps every character a word character
+    or not.)
+    """
+    content_type = _content_type(response)
+    lowered = content_type.lower()
+    if lowered and "html" not in lowered:
         return None
-    if not content_type and not response.body.lstrip()[:1] == b"<":
+    if not lowered and not response.body.lstrip()[:1] == b"<":
         return None
-    text = decode_html(response.body, content_type or None)
+    return decode_html(response.body, content_type or None)
+
+
+def wall_of(response: Response, text: str | None) -> Wall | None:
+    """The wall an HTML response is, if any; ``text``: ``html_text(response)`` (None: no HTML, no wall)."""
+    if text is None:
+        return None
     mitigated = (response.headers.get("cf-mitigated") or b"").decode("latin-1")
     return detect_wall(text, {"cf-mitigated": mitigated} if mitigated else None)
 
