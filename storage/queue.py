@@ -21,7 +21,6 @@ from typing import Any
 
 import procrastinate
 from procrastinate import jobs
-from procrastinate.exceptions import ConnectorException
 from procrastinate.schema import SchemaManager
 from procrastinate.types import JSONValue
 from sqlalchemy import Engine, text
@@ -33,8 +32,9 @@ logger = logging.getLogger(__name__)
 
 GROUP_TASK = "jobtrail.crawl_group"
 QUEUE = "jobtrail"
-#: what procrastinate's finish_job raises for a job that is no longer this worker's
-JOB_GONE = "Job was not found"
+#: whether a job is still running under the worker that fetched it
+OWN_JOB_SQL = ("SELECT count(*) AS n FROM procrastinate_jobs "
+               "WHERE id = %(job_id)s AND status = 'doing' AND worker_id = %(worker_id)s")
 
 
 @dataclass(frozen=True)
@@ -66,22 +66,31 @@ def make_app(db_url: str) -> procrastinate.App:
 
 
 def tolerate_requeued_jobs(app: procrastinate.App) -> None:
-    """A worker that stalled (stopped, swapped out) past its lease has had its job requeued by
-    ``retry_stalled`` and run by another worker, which deleted it when done. When the stalled
-    one wakes, procrastinate's finish_job finds no such job and the error escapes as an asyncio
-    "Task exception was never retrieved" traceback that reads like a database failure. The
-    lease already refused its writes (one warning per source), so one info line is enough here."""
+    """Finish a job only while it is still this worker's.
+
+    A worker that stalled (stopped, swapped out) past its lease has had its job requeued by
+    ``retry_stalled`` and fetched by another worker, under the same job id. procrastinate's
+    finish_job checks the id and status only, not the worker: the stalled one, waking up,
+    would mark *the other worker's running job* finished (deleting it frees the host's lock
+    while that host is still being crawled), or fail with "Job was not found" as an asyncio
+    traceback that reads like a database failure once the other worker deleted it. The lease
+    already refused the stale writes (one warning per source), so here one info line is enough.
+    The check and the finish are two statements: a worker stalling between them is not covered.
+    """
     manager = app.job_manager
     finish = manager.finish_job
 
     async def finish_job(job: jobs.Job, status: jobs.Status, delete_job: bool) -> None:
-        try:
+        if job.worker_id is None:  # not fetched by a worker (never the case for run_worker's jobs)
             await finish(job=job, status=status, delete_job=delete_job)
-        except ConnectorException as exc:
-            if JOB_GONE not in str(exc.__cause__):
-                raise
+            return
+        ours = await app.connector.execute_query_one_async(
+            query=OWN_JOB_SQL, job_id=job.id, worker_id=job.worker_id)
+        if not ours["n"]:
             logger.info("job %s was requeued to another worker while this one stalled; its outcome here is dropped",
                         job.id)
+            return
+        await finish(job=job, status=status, delete_job=delete_job)
 
     manager.finish_job = finish_job  # type: ignore[method-assign]
 
