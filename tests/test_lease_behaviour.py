@@ -85,10 +85,12 @@ def test_two_workers_never_crawl_one_host_at_once(servers: list[MockServer], pg_
         fleet.stop_all()
 
 
+@pytest.mark.parametrize("wakes", ["after the takeover", "during the takeover"])
 def test_a_stalled_worker_loses_its_lease_and_writes_nothing_when_it_wakes(
-        server: MockServer, pg_url: str, tmp_path: Path) -> None:
+        server: MockServer, pg_url: str, tmp_path: Path, wakes: str) -> None:
     """SIGSTOP a worker mid-crawl: a second worker takes the source over; after SIGCONT the first one's
-    stale page (a reworded role, one role missing) is refused: no version, no change, no closure."""
+    stale page (a reworded role, one role missing) is refused: no version, no change, no closure.
+    Woken while the other worker still crawls, it leaves that worker's job (and the host's lock) alone."""
     source = serve_board(server, 0)
     config = write_config(tmp_path, [source], extra_toml=crawl_settings(3, per_job=10)
                           + "JOBTRAIL_CLOSE_AFTER_MISSES = 1\n")
@@ -99,7 +101,7 @@ def test_a_stalled_worker_loses_its_lease_and_writes_nothing_when_it_wakes(
         fleet.wait_finished(fleet.start_cycle(), timeout=60)  # three postings known
         assert fleet.scalar("SELECT count(*) FROM posting_versions") == 3
 
-        gate = threading.Event()
+        gate, taker_gate = threading.Event(), threading.Event()
         stale = board(0, 0, reworded=True).replace('{"id": 2,', '{"id": -2,')  # role 0 reworded, role 2 gone
         assert stale != board(0, 0, reworded=True)
         serve_board(server, 0, body=stale, gate=gate)
@@ -108,15 +110,26 @@ def test_a_stalled_worker_loses_its_lease_and_writes_nothing_when_it_wakes(
         wait_for(lambda: len(server.requested(path)) > seen, "the sleeper's request")
         fleet.workers["sleeper"].send_signal(signal.SIGSTOP)
         try:
-            serve_board(server, 0)  # the page as it really is now: unchanged
-            fleet.start_worker("taker")
-            wait_for(lambda: fleet.scalar("SELECT status FROM leases WHERE cycle_id = :c", c=cycle) == "done",
-                     "the taker's verdict")
+            if wakes == "after the takeover":
+                serve_board(server, 0)  # the page as it really is now: unchanged
+                fleet.start_worker("taker")
+                wait_for(lambda: fleet.scalar("SELECT status FROM leases WHERE cycle_id = :c", c=cycle) == "done",
+                         "the taker's verdict")
+            else:
+                serve_board(server, 0, gate=taker_gate)
+                fleet.start_worker("taker")
+                wait_for(lambda: len(server.requested(path)) > seen + 1, "the taker's request")
             gate.set()  # the stale page reaches the sleeper only now
         finally:
             asleep = len(log_of(fleet, "sleeper"))
             fleet.workers["sleeper"].send_signal(signal.SIGCONT)
         wait_for(lambda: log_of(fleet, "sleeper").count("ended with status") == 2, "the sleeper's job to end")
+        if wakes == "during the takeover":
+            assert fleet.scalar("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'") == 1, \
+                "the taker's job still runs (and holds the host's lock)"
+            assert fleet.scalar("SELECT status FROM leases WHERE cycle_id = :c", c=cycle) == "running"
+            taker_gate.set()
+            fleet.wait_finished(cycle, timeout=30)
 
         lease = fleet.all("SELECT attempt, status, owner FROM leases WHERE cycle_id = :c", c=cycle)[0]
         assert (lease.attempt, lease.status) == (2, "done")
