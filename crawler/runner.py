@@ -7,7 +7,6 @@ the same record cron users inspect later.
 
 from __future__ import annotations
 
-import gc
 import uuid
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
 from jobtrail.crawler import logs
+from jobtrail.crawler.collector import freeze_startup, tune_for_crawl
 from jobtrail.crawler import settings as default_settings
 from jobtrail.crawler.rendering import use_browser
 from jobtrail.crawler.sources.config import Config
@@ -90,17 +90,6 @@ def build_settings(config: Config, db_url: str, run_id: str, overrides: dict[str
     return settings
 
 
-#: The cyclic garbage collector, tuned for a crawl process: what exists when the crawl starts
-#: (modules, settings, Scrapy's components: ~120,000 objects) lives until it ends, yet every full
-#: collection walked it again (~0.1 s each, six in a 1,000-posting first crawl); ``gc.freeze()``
-#: takes it out of the collector's sight, as the gc docs advise for such a heap (cyclic garbage
-#: made before then is kept: the process ends with its crawl). And a young generation of 20,000
-#: objects instead of 700: each response's short-lived objects die before a collection sees them,
-#: so fewer survive into older generations. Measured: ~0.95 s -> ~0.2 s of collections in such a
-#: crawl (of ~8 s CPU); nothing a crawl does depends on when cycles are collected.
-GC_YOUNG_THRESHOLD = 20_000
-
-
 def crawl(
     config: Config, db_url: str, sources: list[str] | None = None, *, verbose: int = 0,
     overrides: dict[str, object] | None = None, progress: bool = False,
@@ -112,14 +101,14 @@ def crawl(
     ``-vv`` or into the log file. ``progress``: a live line on stderr (crawler/progress.py).
     """
     run_id = uuid.uuid4().hex
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+    tune_for_crawl()
     quiet = {"LOG_INSTALL_ROOT_HANDLER": False, "JOBTRAIL_PROGRESS": progress,
              "STATS_DUMP": verbose >= 2 or "LOG_FILE" in {key.upper() for key in config.crawl}}
     settings = build_settings(config, db_url, run_id, {**quiet, **(overrides or {})})
     logs.configure(verbose, log_file=settings.get("LOG_FILE"), file_level=settings.get("LOG_LEVEL"))
     process = AsyncCrawlerProcess(settings)
     process.crawl(CareersSpider, config=config, only=sources)
-    gc.freeze()  # see GC_YOUNG_THRESHOLD
+    freeze_startup()  # see crawler/collector.py
     process.start()
     if process.bootstrap_failed:
         raise CrawlError("the crawl could not start (see the error above)")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from jobtrail.crawler.cli.context import EXIT_LOCKED, RUN_LOCK, CliContext, ConfigProblem
+from jobtrail.crawler.collector import tune_for_crawl
 from jobtrail.crawler.sources.config import ConfigError
 
 if TYPE_CHECKING:  # Scrapy, SQLAlchemy and apprise load when a crawl starts, not for --help
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # Scrapy, SQLAlchemy and apprise load when a crawl starts, no
 @contextmanager
 def run_lock(obj: CliContext, command: str, wait: float) -> Iterator[sessionmaker[Session]]:
     """Hold the run lock for the block (overlapping cron runs wait ``wait`` seconds, else exit 75)."""
+    tune_for_crawl()  # before the imports and migrations of a crawl (crawler/collector.py)
     from jobtrail.storage.locks import LockBusy, held
 
     sessions = obj.sessions(create=True)
