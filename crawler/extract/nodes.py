@@ -14,15 +14,20 @@ BeautifulSoup would have held, so that a page reads the same either way:
   comments and processing instructions, which still end the text before them.
 
 Pages whose source has CSS selectors (soupsieve needs bs4) and pages beyond lxml's nesting
-limit still go to BeautifulSoup; ``ELEMENTS`` and ``TEXT_TYPES`` name both kinds of node.
+limit still go to BeautifulSoup; ``is_element`` and ``is_text`` know both kinds of node. They
+know bs4's by its classes' names, so that bs4 (with soupsieve and html5lib: ~0.1 s) is imported
+only by a crawl that reads a page with it, not by every crawl.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard
 
-from bs4 import NavigableString, Tag
 from lxml.html import HtmlElement
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 #: BeautifulSoup's string containers: their text is not the page's text
 _HIDDEN_TEXT = frozenset({"script", "style", "template", "rt", "rp"})
@@ -71,13 +76,40 @@ class Element:
 
 
 #: an element of either tree (bs4's BeautifulSoup object is a Tag too)
-ELEMENTS = (Tag, Element)
-Node = Tag | Element
+Node: TypeAlias = "Tag | Element"
 
 
-#: the types of the page's text strings: bs4's plain NavigableString (not its Comment, Script...
-#: subclasses) and these nodes' str
-TEXT_TYPES = frozenset({str, NavigableString})
+class _ByType(dict[type, bool]):
+    """type -> whether a test holds for it, worked out the first time a type is seen."""
+
+    def __init__(self, test: Callable[[type], bool]) -> None:
+        super().__init__()
+        self.test = test
+
+    def __missing__(self, kind: type) -> bool:
+        self[kind] = answer = self.test(kind)
+        return answer
+
+
+def _bs4_class(kind: type, name: str) -> bool:
+    return kind.__name__ == name and kind.__module__ == "bs4.element"
+
+
+#: an Element, or a bs4 Tag (of any subclass: BeautifulSoup is one)
+_ELEMENT = _ByType(lambda kind: issubclass(kind, Element) or any(_bs4_class(base, "Tag") for base in kind.__mro__))
+#: the page's text strings: these nodes' str and bs4's plain NavigableString (exactly: not its
+#: Comment, Script... subclasses)
+_TEXT = _ByType(lambda kind: kind is str or _bs4_class(kind, "NavigableString"))
+
+
+def is_element(node: object) -> TypeGuard[Node]:
+    """An element of either tree."""
+    return _ELEMENT[type(node)]
+
+
+def is_text(node: object) -> TypeGuard[str]:
+    """A text string of either tree (a bs4 NavigableString is a str)."""
+    return _TEXT[type(node)]
 
 
 def document_nodes(root: HtmlElement) -> Element:
@@ -115,4 +147,4 @@ def _text(text: str, keep: bool) -> str:
 
 def first_element(root: Node, test: Callable[[Node], bool]) -> Node | None:
     """The first element below ``root`` (document order) that passes ``test``."""
-    return next((node for node in root.descendants if isinstance(node, ELEMENTS) and test(node)), None)
+    return next((node for node in root.descendants if is_element(node) and test(node)), None)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
 from lxml.html import HtmlElement
 from parsel import Selector
-from soupsieve import SelectorSyntaxError
 
 from jobtrail.crawler.extract.base import ExtractError, Fetch, Page, Parsed
 from jobtrail.crawler.extract.document import parse_document, readable_html
@@ -23,7 +22,7 @@ from jobtrail.crawler.extract.facts import Facts, facts_from_lines, workplace_fr
 from jobtrail.crawler.extract.jsonld import StructuredPosting, iso_date, job_postings_in
 from jobtrail.crawler.extract.links import id_from_url, posting_links
 from jobtrail.crawler.extract.listing import HEURISTIC_ROLES, confirm, read_listing, read_robots, read_sitemap_page
-from jobtrail.crawler.extract.nodes import ELEMENTS, Node, document_nodes, first_element
+from jobtrail.crawler.extract.nodes import Element, Node, document_nodes, first_element, is_element
 from jobtrail.crawler.extract.sections import (
     apply_sections,
     no_decisions,
@@ -37,6 +36,9 @@ from jobtrail.crawler.extract.title import PageHead, company_name, find_title, r
 from jobtrail.crawler.items import LIST_FIELDS, TEXT_LIST_FIELDS, Posting, RelatedJob
 from jobtrail.crawler.sources.config import SourceConfig
 from jobtrail.crawler.urls import canonical_url
+
+if TYPE_CHECKING:  # bs4 is imported when a page is read with it (see nodes.py)
+    from bs4 import BeautifulSoup, Tag
 
 #: where the posting itself usually is, best guess first
 MAIN_CONTENT = ("main", "article", "[role=main]", "[itemprop=description]")
@@ -116,6 +118,8 @@ def _readable_document(html: str, tree: HtmlElement | None, source: SourceConfig
 
 
 def _soup(html: str, source: SourceConfig) -> BeautifulSoup:
+    from bs4 import BeautifulSoup
+
     # class lists are only for the source's selectors; splitting every class attribute costs
     return BeautifulSoup(html or "", "lxml", **({} if source.selectors else {"multi_valued_attributes": None}))
 
@@ -134,7 +138,7 @@ def build_posting(
     data = structured[0] if structured else StructuredPosting()
     base_url = _base_url(document, page.url)
     # only a source with selectors has its page read as BeautifulSoup (soupsieve); no selectors, no overrides
-    overrides = _selector_values(document, source, base_url) if isinstance(document, BeautifulSoup) else {}
+    overrides = _selector_values(document, source, base_url) if not isinstance(document, Element) else {}
     main = _main_content(document)
     company = company_name(head, data.company, source.company)
     known = (company, data.company, source.company, head.meta("og:site_name"))
@@ -194,8 +198,8 @@ def _outside(main: Node, body: Node) -> list[Node]:
     """The parts of the page around the main content (asides, blocks after it), not it again."""
     around: list[Node] = []
     node: Node = main
-    while node is not body and isinstance(node.parent, ELEMENTS):
-        around.extend(child for child in node.parent.children if isinstance(child, ELEMENTS) and child is not node)
+    while node is not body and is_element(node.parent):
+        around.extend(child for child in node.parent.children if is_element(child) and child is not node)
         node = node.parent
     return around
 
@@ -242,6 +246,8 @@ def _main_content(document: Node) -> Node:
 def _selector_values(soup: BeautifulSoup, source: SourceConfig, base_url: str) -> dict[str, object]:
     """Field values from the source's CSS selectors; only selectors that match count (a page
     whose source has selectors is read as BeautifulSoup: see ``_readable_document``)."""
+    from soupsieve import SelectorSyntaxError  # comes with bs4
+
     values: dict[str, object] = {}
     for name, css in source.selectors.items():
         try:

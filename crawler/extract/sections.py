@@ -16,10 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urljoin
-
-from bs4 import BeautifulSoup, Tag
 
 from jobtrail.crawler.extract.classify import (
     NONE,
@@ -30,9 +28,12 @@ from jobtrail.crawler.extract.classify import (
     is_exact_phrase,
     is_subgroup_label,
 )
-from jobtrail.crawler.extract.nodes import ELEMENTS, TEXT_TYPES, Node
+from jobtrail.crawler.extract.nodes import Node, is_element, is_text
 from jobtrail.crawler.extract.vocabulary import normalize_heading
 from jobtrail.crawler.items import LIST_FIELDS, Posting, RelatedJob
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 #: never content: code, chrome and controls
 DROP_TAGS = frozenset({
@@ -153,6 +154,8 @@ def extract_sections(
 
     ``title``: an h1 equal to it is the page title, not a section heading, and is skipped.
     """
+    from bs4 import BeautifulSoup  # on use: see nodes.py
+
     soup = BeautifulSoup(html or "", "lxml")
     return sections_from_tag(soup.body or soup, base_url, drop_selectors=drop_selectors, title=title)
 
@@ -161,6 +164,8 @@ def read_html(
     html: str, base_url: str = "", *, drop_selectors: Sequence[str] = (),
 ) -> tuple[Sections, list[tuple[str, str]]]:
     """``extract_sections`` plus the lines as (kind, text), for reading facts (pay sentences)."""
+    from bs4 import BeautifulSoup  # on use: see nodes.py
+
     soup = BeautifulSoup(html or "", "lxml")
     return read_sections(soup.body or soup, base_url, drop_selectors=drop_selectors)
 
@@ -177,7 +182,7 @@ def read_sections(
 ) -> tuple[Sections, list[tuple[str, str]]]:
     """``sections_from_tag`` plus the element's lines as (kind, text), for reading facts."""
     for selector in drop_selectors:  # a source's own selectors: its page is read as BeautifulSoup (soupsieve)
-        for element in cast(Tag, root).select(selector):
+        for element in cast("Tag", root).select(selector):
             element.decompose()
     titles = [title] if isinstance(title, str) else list(title or ())
     lines = linearize(root, base_url, skip=frozenset(normalize_heading(t) for t in titles if t))
@@ -220,12 +225,12 @@ def linearize(root: Node, base_url: str = "", *, skip: frozenset[str] = frozense
         item = stack.pop()
         if item is _EXIT:  # the element below it on the stack is done
             walker.leave(stack.pop())  # type: ignore[arg-type]
-        elif isinstance(item, ELEMENTS):
+        elif is_element(item):
             if walker.enter(item):
                 stack.append(item)
                 stack.append(_EXIT)
                 stack.extend(reversed(item.contents))
-        elif type(item) in TEXT_TYPES:
+        elif is_text(item):
             walker.text(str(item))
     walker.flush()
     return walker.lines
@@ -449,9 +454,9 @@ def heading_text(tag: Node) -> str:
     """A heading's own text: what comes before any block inside it (unclosed <h1> swallows pages)."""
     parts: list[str] = []
     for node in tag.descendants:
-        if isinstance(node, ELEMENTS) and node.name in _STRUCTURE_TAGS:
+        if is_element(node) and node.name in _STRUCTURE_TAGS:
             break
-        if type(node) in TEXT_TYPES:
+        if is_text(node):
             parts.append(str(node))
     return one_line("".join(parts))
 
@@ -469,7 +474,7 @@ def related_job(anchor: Node, base_url: str = "") -> RelatedJob | None:
 def _card_title(anchor: Node) -> Node | None:
     """A job card's title: the bold part of a link that also holds other details ("Cook · Altea")."""
     bold = _first_descendant(anchor, BOLD_TAGS)
-    if bold is None or len([child for child in anchor.children if isinstance(child, ELEMENTS)]) < 2:
+    if bold is None or len([child for child in anchor.children if is_element(child)]) < 2:
         return None
     return bold
 
@@ -479,7 +484,7 @@ def _descendants(tag: Node, names: frozenset[str]) -> Iterator[Node]:
     stack = list(reversed(tag.contents))
     while stack:
         node = stack.pop()
-        if isinstance(node, ELEMENTS):
+        if is_element(node):
             if node.name in names:
                 yield node
             else:
