@@ -30,7 +30,7 @@ def main(ctx: click.Context, config_path: str, db_url: str | None) -> None:
 
     \b
     Examples:
-      jobtrail demo                      # a posting changes, offline (~10 s)
+      jobtrail demo                      # a posting changes, offline (~5 s)
       jobtrail init && jobtrail crawl    # crawl the sources in ./jobtrail.toml
       jobtrail changes --since 1d        # what changed since yesterday
     """

@@ -1,4 +1,4 @@
-"""`jobtrail demo`: see a posting change, offline, in about ten seconds (benchmarks/startup.py measures it)."""
+"""`jobtrail demo`: see a posting change, offline, in a few seconds (benchmarks/startup.py measures it)."""
 
 from __future__ import annotations
 
