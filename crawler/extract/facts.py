@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from price_parser import Price
 
@@ -282,11 +283,13 @@ def _from_meta(text: str, facts: Facts) -> None:
             facts.locations = [place if marker not in _PLACE_MARKERS else piece]
 
 
+@lru_cache(maxsize=4096)  # pure; a site's meta lines and titles repeat
 def workplace_from_text(text: str) -> str | None:
     """remote / hybrid / onsite from words in eight languages ("Híbrido", "Op locatie", "Vor Ort")."""
     return _first_value(_WORKPLACE, text)
 
 
+@lru_cache(maxsize=4096)  # pure; a site's meta lines and titles repeat
 def employment_from_text(text: str) -> str | None:
     """full-time / part-time / contract / temporary / internship / working-student."""
     return _first_value(_EMPLOYMENT, text)

@@ -67,9 +67,11 @@ MAX_ITEM_CHARS = 240
 
 _BULLET = re.compile(r"^\s*(?:[•●▪◦‣·■□➢➤✓✔○]|[-*–—](?=\s))\s*")
 #: zero-width and soft-hyphen characters, C0 controls and U+FFFD: never meant as text
-_INVISIBLE = str.maketrans(dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0xFEFF, 0x00AD, 0xFFFD, 0x7F, *range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)],
-))
+_INVISIBLE_CODES = (0x200B, 0x200C, 0x200D, 0xFEFF, 0x00AD, 0xFFFD, 0x7F, *range(0x00, 0x09), 0x0B, 0x0C,
+                    *range(0x0E, 0x20))
+_INVISIBLE = str.maketrans(dict.fromkeys(_INVISIBLE_CODES))
+#: any of _INVISIBLE's characters: most texts hold none, and a search is cheaper than translate
+_HAS_INVISIBLE = re.compile("[" + "".join(re.escape(chr(code)) for code in _INVISIBLE_CODES) + "]")
 _ARROWS = "←→‹›«»<> "
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.IGNORECASE)
@@ -144,7 +146,9 @@ def no_decisions() -> Iterator[None]:
 
 def one_line(text: str) -> str:
     """One line of text: invisible characters gone, whitespace (NBSP too) folded to single spaces."""
-    return " ".join(text.translate(_INVISIBLE).split())
+    if _HAS_INVISIBLE.search(text) is not None:  # translate deletes only these: without them it is a no-op
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.split())
 
 
 def extract_sections(
