@@ -35,20 +35,20 @@ def test_upgrade_is_idempotent(db_url: str) -> None:
 
 
 def test_schema_head_is_alembics_head() -> None:
-    """The head read from the scripts' text (the fast path) is the one Alembic computes."""
+    """The head written in storage/db.py (the fast path) is the one Alembic computes from the scripts."""
     from alembic.script import ScriptDirectory
 
-    from jobtrail.storage.db import alembic_config, schema_head
+    from jobtrail.storage.db import SCHEMA_HEAD, alembic_config
 
     engine, _ = open_database("sqlite://", migrate=False)
-    assert schema_head() == ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert SCHEMA_HEAD == ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def test_a_current_database_is_not_migrated_again(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """At head: Alembic is not run (nor imported, see below); one revision behind: it is."""
     from alembic import command
 
-    from jobtrail.storage.db import at_head, schema_head
+    from jobtrail.storage.db import SCHEMA_HEAD, at_head
 
     engine, _ = open_database(db_url)
     assert at_head(engine)
@@ -62,7 +62,7 @@ def test_a_current_database_is_not_migrated_again(db_url: str, monkeypatch: pyte
     upgrade(engine)
     assert calls == ["head"]
     with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": schema_head()})
+        connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": SCHEMA_HEAD})
     engine.dispose()
 
 
